@@ -87,19 +87,22 @@ class Range:
 class EvalState:
     """Per-evaluation state shared by compiled closures and built-ins."""
 
-    __slots__ = ("warnings", "dialect", "clock", "zone")
+    __slots__ = ("warnings", "dialect", "clock", "zone", "type_resolver")
 
     def __init__(
         self,
         dialect: Dialect = "spec",
         clock: Callable[[], _dt.datetime] | None = None,
         zone: str | None = None,
+        type_resolver: Callable[[str], Callable[[Any], bool] | None] | None = None,
     ) -> None:
         self.warnings: list[str] = []
         self.dialect: Dialect = dialect
         #: returns an aware datetime; `now()` and `today()` read it
         self.clock: Callable[[], _dt.datetime] = clock or (lambda: _dt.datetime.now(_dt.UTC).astimezone())
         self.zone = zone
+        #: resolves a type name that is not built in (a DMN itemDefinition) to a conformance predicate
+        self.type_resolver = type_resolver
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < 100:
