@@ -1,0 +1,185 @@
+"""Decision tables: rule matching, hit policies and aggregation (feel-dmn.md §4.2, §5.1).
+
+`build` turns a parsed table into a closure. Each rule keeps only its non-`-` cells as bound `evaluate`
+methods, so the hot loop is a few attribute-free calls per cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from engine.dmn.model import DecisionTable, DmnEvalError, OutputClause, Rule
+from engine.dmn.result import EvaluatedInput, EvaluatedOutput, MatchedRule
+from engine.dmn.run import Run
+from engine.dmn.typing import Types
+from engine.feel.ops import compare, equals
+from engine.feel.values import DECIMAL
+
+Explained = tuple[Any, list[EvaluatedInput], list[MatchedRule]]
+TableEvaluator = Callable[[dict[str, Any], Run, bool], Explained]
+
+
+def input_name(label: str | None, text: str) -> str:
+    """Zeebe's inputName: the label, or else the expression truncated to 30 characters."""
+    return label if label else text[:30]
+
+
+def _rank(outputs: tuple[OutputClause, ...]) -> Callable[[list[Any]], tuple[int, ...]]:
+    """Sort key for P and O: each output's position in its outputValues (unlisted values last)."""
+    prios = [o.priorities or () for o in outputs]
+
+    def key(values: list[Any]) -> tuple[int, ...]:
+        ranks = []
+        for v, p in zip(values, prios, strict=True):
+            r = len(p)
+            for i, candidate in enumerate(p):
+                if equals(v, candidate) is True:
+                    r = i
+                    break
+            ranks.append(r)
+        return tuple(ranks)
+
+    return key
+
+
+def _aggregate(agg: str, values: list[Any], spec: bool) -> Any:
+    if agg == "COUNT":
+        return Decimal(len(values))
+    vals = [v for v in values if v is not None] if spec else values
+    if not vals:
+        return None
+    if agg == "SUM":
+        if not all(type(v) is Decimal for v in vals):
+            raise DmnEvalError(f"COLLECT SUM needs numbers but found {vals!r}")
+        total = Decimal(0)
+        for v in vals:
+            total = DECIMAL.add(total, v)
+        return total
+    best = vals[0]
+    want = -1 if agg == "MIN" else 1
+    if not spec and type(best) is not Decimal:
+        raise DmnEvalError(f"COLLECT {agg} needs numbers but found {vals!r}")
+    for v in vals[1:]:
+        c = compare(v, best)
+        if c is None:
+            raise DmnEvalError(f"COLLECT {agg}: values are not comparable: {vals!r}")
+        if c == want:
+            best = v
+    return best
+
+
+def build(dt: DecisionTable, types: Types) -> TableEvaluator:
+    inputs = [
+        (i.compiled, i.compiled_values, input_name(i.label, i.text), i.id, i.type_ref) for i in dt.inputs
+    ]
+    outputs = dt.outputs
+    single = len(outputs) == 1
+    out_names = [o.name or o.label or "" for o in outputs]
+    out_meta = [(o.id, o.label or o.name or "") for o in outputs]
+    out_checks = [(o.compiled_values, o.type_ref) for o in outputs]
+    rules: list[tuple[Rule, tuple[tuple[int, Any], ...]]] = [
+        (r, tuple((i, t.evaluate) for i, t in enumerate(r.tests) if t is not None)) for r in dt.rules
+    ]
+    hp, agg = dt.hit_policy, dt.aggregation
+    first_only = hp == "F" or (hp == "P" and not any(o.priorities for o in outputs))
+    rank = _rank(outputs)
+    has_default = any(o.compiled_default is not None for o in outputs)
+
+    def shape(values: list[Any]) -> Any:
+        return values[0] if single else dict(zip(out_names, values, strict=True))
+
+    def default(scope: dict[str, Any], run: Run) -> Any:
+        if not has_default:
+            return None
+        vals = [
+            o.compiled_default.evaluate(scope, run.state) if o.compiled_default is not None else None
+            for o in outputs
+        ]
+        return shape(vals)
+
+    def evaluate(scope: dict[str, Any], run: Run, explain: bool) -> Explained:
+        state = run.state
+        spec = run.spec
+        values: list[Any] = []
+        explained: list[EvaluatedInput] = []
+        for compiled, allowed, name, iid, type_ref in inputs:
+            v = compiled.evaluate(scope, state) if compiled is not None else None
+            if spec:
+                if type_ref:
+                    v = types.coerce(v, type_ref, state, f"input '{name}'")
+                if allowed is not None and v is not None and allowed.evaluate(v, scope, state) is not True:
+                    raise DmnEvalError(f"input '{name}' value {v!r} is not one of the input values")
+            values.append(v)
+            if explain:
+                explained.append(EvaluatedInput(iid, name, v))
+        matched: list[Rule] = []
+        for rule, cells in rules:
+            for i, test in cells:
+                if test(values[i], scope, state) is not True:
+                    break
+            else:
+                matched.append(rule)
+                if first_only:
+                    break
+        if not matched:
+            return default(scope, run), explained, []
+        rows: list[list[Any]] = []
+        for rule in matched:
+            row = []
+            for j, out in enumerate(rule.outputs):
+                v = out.evaluate(scope, state) if out is not None else None
+                if spec:
+                    allowed, type_ref = out_checks[j]
+                    if type_ref:
+                        v = types.coerce(v, type_ref, state, f"output '{out_names[j]}'")
+                    if (
+                        allowed is not None
+                        and v is not None
+                        and allowed.evaluate(v, scope, state) is not True
+                    ):
+                        raise DmnEvalError(
+                            f"output '{out_names[j]}' value {v!r} is not one of the output values"
+                        )
+                row.append(v)
+            rows.append(row)
+        order = list(range(len(rows)))
+        if hp in ("P", "O"):
+            order.sort(key=lambda k: rank(rows[k]))  # stable: ties keep rule order
+        if hp == "U" and len(rows) > 1:
+            raise DmnEvalError(
+                f"multiple values aren't allowed for UNIQUE hit policy. found: '{[shape(r) for r in rows]}'"
+            )
+        if hp == "A" and any(equals(shape(r), shape(rows[0])) is not True for r in rows[1:]):
+            raise DmnEvalError(
+                f"multiple values aren't allowed for ANY hit policy. found: '{[shape(r) for r in rows]}'"
+            )
+        if hp == "P":
+            order = order[:1]
+        result: Any
+        if hp in ("U", "A", "P", "F"):
+            result = shape(rows[order[0]])
+        elif agg is not None:
+            result = _aggregate(agg, [r[0] for r in rows], spec)
+        else:
+            result = [shape(rows[k]) for k in order]
+        if not explain:
+            return result, explained, []
+        return (
+            result,
+            explained,
+            [
+                MatchedRule(
+                    matched[k].id,
+                    matched[k].index,
+                    [
+                        EvaluatedOutput(oid, oname, v)
+                        for (oid, oname), v in zip(out_meta, rows[k], strict=True)
+                    ],
+                )
+                for k in order
+            ],
+        )
+
+    return evaluate
