@@ -11,7 +11,7 @@ from lark import Lark, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from engine.feel.builtins import BUILTINS, load_all
-from engine.feel.compile import Compiler, Env, Fn, Test
+from engine.feel.compile import CompileError, Compiler, Env, Fn, Test
 from engine.feel.names import TYPE_NAMES, needs_quoting, quote_names
 from engine.feel.values import DIALECT, Dialect, EvalState, FeelFatalError, from_python
 
@@ -25,7 +25,13 @@ def parser() -> Lark:
         load_all()
         _builtin_names = frozenset(n for n in (*BUILTINS, *TYPE_NAMES) if needs_quoting(n))
         grammar = (Path(__file__).parent / "feel.lark").read_text()
-        _parser = Lark(grammar, parser="lalr", start=["start", "positive_tests"], maybe_placeholders=True)
+        _parser = Lark(
+            grammar,
+            parser="lalr",
+            start=["start", "positive_tests"],
+            maybe_placeholders=True,
+            propagate_positions=True,
+        )
     return _parser
 
 
@@ -51,14 +57,14 @@ class FeelEvaluationError(RuntimeError):
     """An evaluation that must fail rather than give null (`assert`, `?` outside a unary test)."""
 
 
-def _parse(text: str, names: frozenset[str], start: str) -> Tree:
+def _parse(text: str, names: frozenset[str], start: str) -> tuple[Tree, Callable[[int], int]]:
     p = parser()
     quoted = quote_names(text, names | _builtin_names)
     try:
-        return p.parse(quoted.text, start=start)
+        return p.parse(quoted.text, start=start), quoted.original_offset
     except UnexpectedInput as e:
         pos = getattr(e, "pos_in_stream", None)
-        if pos is None:
+        if pos is None or (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
             pos = len(quoted.text)
         original = min(quoted.original_offset(pos), len(text))
         raise FeelSyntaxError(text, original, _describe(e, quoted.text, pos)) from None
@@ -129,11 +135,20 @@ class CompiledUnaryTests:
         return _run(lambda env: test(value, env), variables, st)
 
 
+def _compile(text: str, where: Callable[[int], int], build: Callable[[], Any]) -> Any:
+    try:
+        return build()
+    except CompileError as e:
+        meta = getattr(e.node, "meta", None)
+        pos = where(meta.start_pos) if meta is not None and not meta.empty else 0
+        raise FeelSyntaxError(text, pos, str(e)) from None
+
+
 @lru_cache(maxsize=8192)
 def _compile_expression(text: str, names: frozenset[str], dialect: Dialect) -> CompiledExpression:
-    tree = _parse(text, names, "start")
+    tree, where = _parse(text, names, "start")
     c = Compiler(dialect)
-    fn = c.compile(tree)
+    fn = _compile(text, where, lambda: c.compile(tree))
     return CompiledExpression(text, dialect, fn, c.uses_input)
 
 
@@ -142,19 +157,19 @@ def _compile_unary_tests(text: str, names: frozenset[str], dialect: Dialect) -> 
     stripped = text.strip()
     if stripped in ("", "-"):
         return CompiledUnaryTests(text, dialect, None)
-    tree = _parse(text, names, "positive_tests")
+    tree, where = _parse(text, names, "positive_tests")
     c = Compiler(dialect)
     items = list(tree.children)
     negated = _negation(items)
     if negated is not None:
-        inner = c.tests(negated)
+        inner = _compile(text, where, lambda: c.tests(negated))
 
         def test(v: Any, env: Env) -> bool | None:
             r = inner(v, env)
             return None if r is None else not r
 
         return CompiledUnaryTests(text, dialect, test)
-    return CompiledUnaryTests(text, dialect, c.tests(items))
+    return CompiledUnaryTests(text, dialect, _compile(text, where, lambda: c.tests(items)))
 
 
 def _negation(items: list[Any]) -> list[Tree] | None:

@@ -35,6 +35,14 @@ Fn = Callable[["Env"], Any]
 Test = Callable[[Any, "Env"], bool | None]
 
 
+class CompileError(ValueError):
+    """A construct that parses but cannot mean anything (an unknown generic type); carries the node."""
+
+    def __init__(self, message: str, node: Tree) -> None:
+        super().__init__(message)
+        self.node = node
+
+
 class Env:
     """One scope level: a mapping of names plus the scope it sits in."""
 
@@ -402,7 +410,7 @@ class Compiler:
                 return feel_types.list_type(args[0])
             if base == "range" and len(args) == 1:
                 return feel_types.range_type(args[0])
-            raise ValueError(f"unknown type '{base}<...>'")
+            raise CompileError(f"unknown type '{base}<...>'", t)
         if kind == "context_type":
             fields = [
                 (name_of(f.children[0]), self.type_predicate(f.children[1]))
