@@ -21,7 +21,7 @@ from engine.dmn.model import (
     RelationExpr,
 )
 from engine.dmn.run import Evaluator, Run
-from engine.dmn.typing import Types, camunda_check
+from engine.dmn.typing import NONCONFORMING, Types, camunda_check
 from engine.feel.functions import call_function
 from engine.feel.values import EvalState, FeelFunction
 
@@ -48,6 +48,20 @@ def build(expr: Expr | None, types: Types) -> Evaluator:
     """The evaluator of a boxed expression; `types` resolves typeRefs for the spec coercions."""
     if expr is None:
         return _null
+    ev = _build(expr, types)
+    type_ref = expr.type_ref
+    if not type_ref or isinstance(expr, FunctionDefinitionExpr):
+        return ev
+
+    def typed(scope: dict[str, Any], run: Run) -> Any:
+        # an expression's own typeRef coerces its value in the spec dialect (0082 bkm_004/005)
+        value = ev(scope, run)
+        return types.coerce(value, type_ref, run.state, "expression") if run.spec else value
+
+    return typed
+
+
+def _build(expr: Expr, types: Types) -> Evaluator:
     if isinstance(expr, LiteralExpression):
         compiled = expr.compiled
         if compiled is None:
@@ -73,12 +87,7 @@ def build(expr: Expr | None, types: Types) -> Evaluator:
     if isinstance(expr, FunctionDefinitionExpr):
         return _function(expr, types)
     if isinstance(expr, ConditionalExpr):
-        cond, then, other = (
-            build(expr.condition, types),
-            build(expr.then, types),
-            build(expr.otherwise, types),
-        )
-        return lambda scope, run: then(scope, run) if cond(scope, run) is True else other(scope, run)
+        return _conditional(expr, types)
     if isinstance(expr, FilterExpr):
         return _filter(expr, types)
     if isinstance(expr, IteratorExpr):
@@ -139,15 +148,17 @@ def make_function(
             v = args[i] if i < len(args) else None
             if ptype:
                 v = check(v, ptype, state, f"parameter '{pname}' of '{name}'")
+                if v is NONCONFORMING:
+                    return None  # an argument of the wrong type voids the invocation (0085 test 007)
             local[pname] = v
         value = body(local, run)
         if result_type:
             value = check(value, result_type, state, f"result of '{name}'")
-        return value
+        return None if value is NONCONFORMING else value
 
     def check(v: Any, type_ref: str, state: EvalState, what: str) -> Any:
         if run.spec:
-            return types.coerce(v, type_ref, state, what)
+            return types.coerce(v, type_ref, state, what, NONCONFORMING)
         problem = camunda_check(v, type_ref)
         if problem:
             raise DmnEvalError(f"{what}: {problem}")
@@ -169,6 +180,21 @@ def _function(expr: FunctionDefinitionExpr, types: Types) -> Evaluator:
     return lambda scope, run: make_function("function", expr.params, body, scope, run, types, expr.type_ref)
 
 
+def _conditional(expr: ConditionalExpr, types: Types) -> Evaluator:
+    cond, then, other = build(expr.condition, types), build(expr.then, types), build(expr.otherwise, types)
+
+    def evaluate(scope: dict[str, Any], run: Run) -> Any:
+        c = cond(scope, run)
+        if c is True:
+            return then(scope, run)
+        if run.spec and c is not None and c is not False:
+            run.state.warn(f"conditional: condition {c!r} is not a boolean")
+            return None  # the boxed conditional needs a boolean (1150 decision003)
+        return other(scope, run)
+
+    return evaluate
+
+
 def _filter(expr: FilterExpr, types: Types) -> Evaluator:
     source, match = build(expr.source, types), build(expr.match, types)
 
@@ -184,8 +210,12 @@ def _filter(expr: FilterExpr, types: Types) -> Evaluator:
             if type(item) is dict:
                 local.update(item)
             local["item"] = item
-            if match(local, run) is True:
+            m = match(local, run)
+            if m is True:
                 kept.append(item)
+            elif m is not False and m is not None:
+                run.state.warn(f"filter: match {m!r} is not a boolean")
+                return None  # 1151 decision004/005
         return kept
 
     return evaluate
@@ -212,14 +242,9 @@ def _iterator(expr: IteratorExpr, types: Types) -> Evaluator:
         for item in items:
             local[var] = item
             results.append(body(local, run))
-        if kind == "some":
-            return (
-                True
-                if any(r is True for r in results)
-                else (False if all(r is False for r in results) else None)
-            )
-        return (
-            True if all(r is True for r in results) else (False if any(r is False for r in results) else None)
-        )
+        if any(r is not True and r is not False for r in results):
+            run.state.warn(f"{kind}: a non-boolean result in {results!r}")
+            return None  # 1153 decision006
+        return any(results) if kind == "some" else all(results)
 
     return evaluate

@@ -23,7 +23,7 @@ from engine.dmn.model import (
 )
 from engine.dmn.result import EvaluatedDecision
 from engine.dmn.run import Run
-from engine.dmn.typing import camunda_check, types_of
+from engine.dmn.typing import NONCONFORMING, camunda_check, types_of
 from engine.feel.api import FeelEvaluationError
 from engine.feel.values import EvalState, FeelFatalError, FeelFunction
 
@@ -231,7 +231,15 @@ class Evaluation:
         params = self.service_params(m, ds)
 
         def impl(state: EvalState, args: list[Any]) -> Any:
-            outputs = self.invoke_service(m, ds, {p[1]: a for p, a in zip(params, args, strict=False)})
+            named = {p[1]: a for p, a in zip(params, args, strict=False)}
+            if self.run.spec:
+                for (_, pname, type_ref, rm), a in zip(params, args, strict=False):
+                    if (
+                        types_of(rm).coerce(a, type_ref, state, f"parameter '{pname}'", NONCONFORMING)
+                        is NONCONFORMING
+                    ):
+                        return None  # a bad argument voids the invocation (0085 test 007)
+            outputs = self.invoke_service(m, ds, named)
             return next(iter(outputs.values())) if len(outputs) == 1 else outputs
 
         return FeelFunction(ds.name, tuple(p[1] for p in params), impl)
@@ -250,4 +258,12 @@ class Evaluation:
             rm, el = self.resolve(m, ref)
             if isinstance(el, Decision):
                 result[el.name] = inner.decision_value(rm, el)
+        if self.run.spec and ds.type_ref and result:
+            # the service's own type applies to its output (0082 decisionService_001)
+            shaped = next(iter(result.values())) if len(result) == 1 else result
+            if (
+                shaped is not None
+                and types_of(m).coerce(shaped, ds.type_ref, self.run.state, ds.name) is None
+            ):
+                return dict.fromkeys(result)
         return result

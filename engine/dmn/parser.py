@@ -136,15 +136,26 @@ class _Reader:
     # -- names (for the FEEL tokenizer)
 
     def collect_names(self) -> None:
-        for el in self.root.iter():
-            if _ns(el.tag) != self.ns:
+        """DRG element, type, item component and import names. Parameter, context-entry and iterator names
+        are added only in their own scope (a BKM parameter `Person.Gender` must not hide the path
+        `Person.Gender` in the invoking decision, 0037)."""
+        top = {
+            "decision",
+            "inputData",
+            "businessKnowledgeModel",
+            "decisionService",
+            "itemDefinition",
+            "import",
+        }
+        for el in self.root:
+            if _ns(el.tag) != self.ns or _local(el.tag) not in top:
                 continue
-            name = el.get("name")
-            if name:
-                self.names.add(name)
-            it = el.get("iteratorVariable")
-            if it:
-                self.names.add(it)
+            if el.get("name"):
+                self.names.add(el.get("name") or "")
+            if _local(el.tag) == "itemDefinition":
+                for c in el.iter():
+                    if _local(c.tag) == "itemComponent" and c.get("name"):
+                        self.names.add(c.get("name") or "")
         for m in self.imported.values():
             self.names |= m.names
 
@@ -183,6 +194,8 @@ class _Reader:
 
     def expression(self, el: ET.Element, fc: FeelCompiler, where: str) -> Expr:
         tag = _local(el.tag)
+        if tag == "encapsulatedLogic":  # a BKM's function definition
+            tag = "functionDefinition"
         eid, tr = el.get("id"), el.get("typeRef")
         if self.dialect == "camunda" and tag in CAMUNDA_UNSUPPORTED:
             raise DmnParseError(f"{self.source}: {where}: the expression kind '{tag}' is not supported")

@@ -35,7 +35,7 @@ TOLERANCE = Decimal("1e-8")
 
 
 def _temporal(kind: str, text: str) -> Any:
-    from engine.feel import temporal  # type: ignore[attr-defined]
+    from engine.feel import temporal
 
     parse = {
         "date": temporal.parse_date,
@@ -94,7 +94,11 @@ def same(expected: Any, actual: Any) -> bool:
             and all(same(e, a) for e, a in zip(expected, actual, strict=True))
         )
     if type(expected) is dict:
-        return type(actual) is dict and expected.keys() == actual.keys() and all(same(v, actual[k]) for k, v in expected.items())
+        return (
+            type(actual) is dict
+            and expected.keys() == actual.keys()
+            and all(same(v, actual[k]) for k, v in expected.items())
+        )
     if isinstance(expected, TemporalValue):
         return type(expected) is type(actual) and equals(expected, actual) is True
     return type(expected) is type(actual) and expected == actual
@@ -155,8 +159,7 @@ def load_models(folder: Path, dialect: Dialect) -> tuple[dict[str, DmnModel], di
 
 
 def test_files(root: Path) -> Iterator[Path]:
-    for path in sorted(root.rglob("*-test-*.xml")):
-        yield path
+    yield from sorted(root.rglob("*-test-*.xml"))
 
 
 # ---------------------------------------------------------------------------------------------- running
@@ -177,7 +180,9 @@ def run_case(model: DmnModel, case: ET.Element, dialect: Dialect) -> list[str]:
         ds = next((s for s in model.services.values() if s.name == target), None)
         if ds is None:
             return [f"no decision service '{target}'"]
-        outputs = evaluation.invoke_service(model, ds, {k: v for k, v in inputs.items() if isinstance(k, str)})
+        outputs = evaluation.invoke_service(
+            model, ds, {k: v for k, v in inputs.items() if isinstance(k, str)}
+        )
     failures = []
     for node in case.findall(f"{TC}resultNode"):
         name, ns = node.get("name", ""), node.get("namespace")

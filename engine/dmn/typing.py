@@ -168,8 +168,9 @@ class Types:
         found = self.item(type_ref)
         return found is not None and found[0].is_collection
 
-    def coerce(self, value: Any, type_ref: str | None, state: EvalState, what: str) -> Any:
-        """Spec binding: the value if it conforms, else a singleton list unwrapped or a value wrapped, else null."""
+    def coerce(self, value: Any, type_ref: str | None, state: EvalState, what: str, fail: Any = None) -> Any:
+        """Spec binding: the value if it conforms, else a singleton list unwrapped or a value wrapped, else
+        `fail` (null for bindings; invocations pass a marker because a bad argument voids the call)."""
         if value is None or not type_ref:
             return value
         check = self.checker(type_ref)
@@ -180,7 +181,11 @@ class Types:
         if type(value) is not list and self.is_collection(type_ref) and check([value]):
             return [value]
         state.warn(f"{what}: value {value!r} does not conform to type '{type_ref}'")
-        return None
+        return fail
+
+
+#: `Types.coerce(..., fail=NONCONFORMING)` result for a value that does not conform
+NONCONFORMING: Any = object()
 
 
 def camunda_check(value: Any, type_ref: str | None) -> str | None:
