@@ -10,10 +10,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from engine.dmn import fastfeel
+from engine.dmn.fastfeel import CellTest, cell_test, expr_fn
 from engine.dmn.model import DecisionTable, DmnEvalError, OutputClause, Rule
 from engine.dmn.result import EvaluatedInput, EvaluatedOutput, MatchedRule
 from engine.dmn.run import Run
 from engine.dmn.typing import Types
+from engine.feel.compile import Env
 from engine.feel.ops import compare, equals
 from engine.feel.values import DECIMAL
 
@@ -72,16 +75,29 @@ def _aggregate(agg: str, values: list[Any], spec: bool) -> Any:
 
 def build(dt: DecisionTable, types: Types) -> TableEvaluator:
     inputs = [
-        (i.compiled, i.compiled_values, input_name(i.label, i.text), i.id, i.type_ref) for i in dt.inputs
+        (
+            expr_fn(i.compiled) if i.compiled is not None else None,
+            cell_test(i.compiled_values) if i.compiled_values is not None else None,
+            input_name(i.label, i.text),
+            i.id,
+            i.type_ref,
+        )
+        for i in dt.inputs
     ]
     outputs = dt.outputs
     single = len(outputs) == 1
     out_names = [o.name or o.label or "" for o in outputs]
     out_meta = [(o.id, o.label or o.name or "") for o in outputs]
-    out_checks = [(o.compiled_values, o.type_ref) for o in outputs]
-    rules: list[tuple[Rule, tuple[tuple[int, Any], ...]]] = [
-        (r, tuple((i, t.evaluate) for i, t in enumerate(r.tests) if t is not None)) for r in dt.rules
+    out_checks = [
+        (cell_test(o.compiled_values) if o.compiled_values is not None else None, o.type_ref) for o in outputs
     ]
+    # per rule: only the cells that are not `-`, as (input index, test) pairs
+    rules: list[tuple[Rule, tuple[tuple[int, CellTest], ...]]] = [
+        (r, tuple((i, cell_test(t)) for i, t in enumerate(r.tests) if t is not None and not t.always))
+        for r in dt.rules
+    ]
+    rule_outputs = {r.index: [expr_fn(o) if o is not None else None for o in r.outputs] for r in dt.rules}
+    defaults = [expr_fn(o.compiled_default) if o.compiled_default is not None else None for o in outputs]
     hp, agg = dt.hit_policy, dt.aggregation
     first_only = hp == "F" or (hp == "P" and not any(o.priorities for o in outputs))
     rank = _rank(outputs)
@@ -90,26 +106,26 @@ def build(dt: DecisionTable, types: Types) -> TableEvaluator:
     def shape(values: list[Any]) -> Any:
         return values[0] if single else dict(zip(out_names, values, strict=True))
 
-    def default(scope: dict[str, Any], run: Run) -> Any:
+    def default(env: Env) -> Any:
         if not has_default:
             return None
-        vals = [
-            o.compiled_default.evaluate(scope, run.state) if o.compiled_default is not None else None
-            for o in outputs
-        ]
-        return shape(vals)
+        return shape([fn(env) if fn is not None else None for fn in defaults])
 
     def evaluate(scope: dict[str, Any], run: Run, explain: bool) -> Explained:
+        with fastfeel.scope(scope, run.state) as env:
+            return evaluate_in(env, run, explain)
+
+    def evaluate_in(env: Env, run: Run, explain: bool) -> Explained:
         state = run.state
         spec = run.spec
         values: list[Any] = []
         explained: list[EvaluatedInput] = []
         for compiled, allowed, name, iid, type_ref in inputs:
-            v = compiled.evaluate(scope, state) if compiled is not None else None
+            v = compiled(env) if compiled is not None else None
             if spec:
                 if type_ref:
                     v = types.coerce(v, type_ref, state, f"input '{name}'")
-                if allowed is not None and v is not None and allowed.evaluate(v, scope, state) is not True:
+                if allowed is not None and v is not None and allowed(v, env) is not True:
                     raise DmnEvalError(f"input '{name}' value {v!r} is not one of the input values")
             values.append(v)
             if explain:
@@ -117,28 +133,24 @@ def build(dt: DecisionTable, types: Types) -> TableEvaluator:
         matched: list[Rule] = []
         for rule, cells in rules:
             for i, test in cells:
-                if test(values[i], scope, state) is not True:
+                if test(values[i], env) is not True:
                     break
             else:
                 matched.append(rule)
                 if first_only:
                     break
         if not matched:
-            return default(scope, run), explained, []
+            return default(env), explained, []
         rows: list[list[Any]] = []
         for rule in matched:
             row = []
-            for j, out in enumerate(rule.outputs):
-                v = out.evaluate(scope, state) if out is not None else None
+            for j, out in enumerate(rule_outputs[rule.index]):
+                v = out(env) if out is not None else None
                 if spec:
                     allowed, type_ref = out_checks[j]
                     if type_ref:
                         v = types.coerce(v, type_ref, state, f"output '{out_names[j]}'")
-                    if (
-                        allowed is not None
-                        and v is not None
-                        and allowed.evaluate(v, scope, state) is not True
-                    ):
+                    if allowed is not None and v is not None and allowed(v, env) is not True:
                         raise DmnEvalError(
                             f"output '{out_names[j]}' value {v!r} is not one of the output values"
                         )
