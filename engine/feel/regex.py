@@ -28,6 +28,8 @@ def _strip_blanks(pattern: str) -> str:
     depth = 0
     escaped = False
     for ch in pattern:
+        if ch in _XML_BLANKS and not depth:
+            continue  # even after a backslash: `hello\ sworld` means `hello\sworld` (TCK 1111)
         if escaped:
             escaped = False
         elif ch == "\\":
@@ -36,8 +38,6 @@ def _strip_blanks(pattern: str) -> str:
             depth += 1
         elif ch == "]" and depth:
             depth -= 1
-        elif ch in _XML_BLANKS and not depth:
-            continue
         out.append(ch)
     return "".join(out)
 

@@ -86,6 +86,7 @@ def test_substring_before_after(fn: str, s: str, m: str, expected: str) -> None:
         (("q", "[^Q]", "i"), False),
         (("aA", "(a)\\1", "i"), True),
         (("hello world", "hello[ ]world ", "x"), True),
+        (("hello world", "hello\\ sworld", "x"), True),
         (("hello world", "\\p{ I s B a s i c L a t i n }+", "x"), True),
         (("hello world", "\\p{ IsBasicLatin}+"), None),
         (("abracadabra", "bra", "p"), None),
