@@ -24,13 +24,15 @@ def parse_dmn(
     *,
     dialect: Dialect = "camunda",
     imports: Iterable[DmnModel] = (),
+    lenient: bool = False,
 ) -> DmnModel:
     """Parse and compile a model; raises DmnParseError naming the file, the element and the cell.
 
     `imports` are already-parsed models that `<import>` elements may refer to (by namespace). The dialect
-    fixes the FEEL syntax (and, for camunda, rejects what Zeebe would not deploy).
+    fixes the FEEL syntax (and, for camunda, rejects what Zeebe would not deploy). `lenient` defers FEEL
+    syntax errors to the evaluation of the decisions that contain them (the TCK runner uses it).
     """
-    model = parse_model(xml, source, dialect, imports)
+    model = parse_model(xml, source, dialect, imports, lenient)
     drg.prepare(model)
     return model
 

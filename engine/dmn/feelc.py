@@ -6,20 +6,39 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from engine.dmn.model import DmnParseError
+from engine.dmn.model import DmnEvalError, DmnParseError
 from engine.feel.values import Dialect
+
+
+class Broken:
+    """Stands in for an expression that did not compile (lenient parsing): evaluating it is an error, so
+    only the decisions that use it fail, as in an engine that compiles lazily."""
+
+    always = False
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def evaluate(self, *args: Any) -> Any:
+        raise DmnEvalError(self.message)
 
 
 class FeelCompiler:
     """Compiles FEEL text for one model; every failure names `source` and the `where` the caller gives."""
 
-    def __init__(self, source: str, names: Iterable[str], dialect: Dialect) -> None:
+    def __init__(self, source: str, names: Iterable[str], dialect: Dialect, lenient: bool = False) -> None:
         self.source = source
         self.names = frozenset(names)
         self.dialect = dialect
+        self.lenient = lenient
 
     def with_names(self, extra: Iterable[str]) -> FeelCompiler:
-        return FeelCompiler(self.source, self.names | frozenset(extra), self.dialect)
+        return FeelCompiler(self.source, self.names | frozenset(extra), self.dialect, self.lenient)
+
+    def _fail(self, message: str) -> Any:
+        if self.lenient:
+            return Broken(message)
+        raise DmnParseError(message)
 
     def expr(self, text: str, where: str) -> Any:
         from engine.feel import FeelSyntaxError, compile_expression
@@ -27,7 +46,7 @@ class FeelCompiler:
         try:
             return compile_expression(text, self.names, self.dialect)
         except FeelSyntaxError as e:
-            raise DmnParseError(f"{self.source}: {where}: invalid FEEL expression '{text}': {e}") from None
+            return self._fail(f"{self.source}: {where}: invalid FEEL expression '{text}': {e}")
 
     def tests(self, text: str, where: str) -> Any:
         from engine.feel import FeelSyntaxError, compile_unary_tests
@@ -35,4 +54,4 @@ class FeelCompiler:
         try:
             return compile_unary_tests(text, self.names, self.dialect)
         except FeelSyntaxError as e:
-            raise DmnParseError(f"{self.source}: {where}: invalid FEEL unary tests '{text}': {e}") from None
+            return self._fail(f"{self.source}: {where}: invalid FEEL unary tests '{text}': {e}")

@@ -87,8 +87,9 @@ class _Reader:
     """One model's parse; `where` strings build the error context (file: decision 'x': rule 2 ...)."""
 
     def __init__(
-        self, root: ET.Element, source: str, dialect: Dialect, imported: dict[str, DmnModel]
+        self, root: ET.Element, source: str, dialect: Dialect, imported: dict[str, DmnModel], lenient: bool
     ) -> None:
+        self.lenient = lenient
         self.root = root
         self.ns = _ns(root.tag)
         self.source = source
@@ -373,7 +374,7 @@ class _Reader:
 
     def read(self) -> DmnModel:
         self.collect_names()
-        fc = FeelCompiler(self.source, self.names, self.dialect)
+        fc = FeelCompiler(self.source, self.names, self.dialect, self.lenient)
         root = self.root
         imports = tuple(
             Import(i.get("namespace", ""), i.get("name", ""), i.get("importType"))
@@ -476,7 +477,11 @@ def imported_namespaces(root: ET.Element) -> list[str]:
 
 
 def parse_model(
-    xml: bytes | str, source: str, dialect: Dialect = "camunda", imports: Iterable[DmnModel] = ()
+    xml: bytes | str,
+    source: str,
+    dialect: Dialect = "camunda",
+    imports: Iterable[DmnModel] = (),
+    lenient: bool = False,
 ) -> DmnModel:
     root = read_root(xml, source)
     available = {m.namespace: m for m in imports}
@@ -486,4 +491,4 @@ def parse_model(
         missing = [ns for ns in imported_namespaces(root) if ns not in available]
         if missing:
             raise DmnParseError(f"{source}: imported model not found: {', '.join(missing)}")
-    return _Reader(root, source, dialect, wanted).read()
+    return _Reader(root, source, dialect, wanted, lenient).read()

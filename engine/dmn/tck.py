@@ -146,7 +146,9 @@ def load_models(folder: Path, dialect: Dialect) -> tuple[dict[str, DmnModel], di
         assert root is not None
         deps = [load(by_ns[ns], (*trail, name)) for ns in imported_namespaces(root) if ns in by_ns]
         try:
-            m = parse_dmn(data, name, dialect=dialect, imports=[d for d in deps if d is not None])
+            m = parse_dmn(
+                data, name, dialect=dialect, imports=[d for d in deps if d is not None], lenient=True
+            )
         except DmnParseError as e:
             errors[name] = str(e)
             return None
