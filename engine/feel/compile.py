@@ -488,8 +488,8 @@ class Compiler:
                 return _pick(items, const, env) if type(const) is Decimal else _keep(items, const)
             out = []
             for i, item in enumerate(items):
-                scope: dict[str, Any] = dict(item) if type(item) is dict else {}
-                scope["item"] = item
+                # a context item's own entries win over `item` (TCK 0069: `[{item: 1}][item >= 1]`)
+                scope: dict[str, Any] = {"item": item, **item} if type(item) is dict else {"item": item}
                 r = cond(env.child(scope))
                 if i == 0 and type(r) is Decimal:
                     # an index computed from the outer scope (`list[i]`)
@@ -669,6 +669,12 @@ class Compiler:
     def c_function_def(self, t: Tree) -> Fn:
         params = [c for c in t.children[:-2] if isinstance(c, Tree) and c.data == "param"]
         names = tuple(name_of(p.children[0]) for p in params)
+        # typed parameters (`function(a: number)`): an argument that does not conform makes the call null (spec)
+        checks = [
+            (i, self.type_predicate(p.children[1]))
+            for i, p in enumerate(params)
+            if p.children[1] is not None and self.dialect == "spec"
+        ]
         external = t.children[-2] is not None
         body = self.compile(t.children[-1])
 
@@ -682,6 +688,10 @@ class Compiler:
                 return FeelFunction("external", names, unsupported)
 
             def invoke(st: EvalState, args: list[Any]) -> Any:
+                for i, check in checks:
+                    if i < len(args) and args[i] is not None and not check(args[i], st):
+                        st.warn(f"argument {_show(args[i])} does not conform to the type of parameter '{names[i]}'")
+                        return None
                 return body(Env(dict(zip(names, args, strict=False)), env, st))
 
             return FeelFunction("anonymous", names, invoke)

@@ -14,13 +14,16 @@ from engine.feel.builtins import builtin
 from engine.feel.builtins.lists import as_list
 from engine.feel.builtins.numeric import ABSENT, to_int
 from engine.feel.regex import compile_pattern, replacer
-from engine.feel.values import EvalState, FeelError
+from engine.feel.values import DIALECT, EvalState, FeelError
 
 #: Java's String.trim removes every char up to U+0020
 _JAVA_TRIM = "".join(chr(c) for c in range(0x21))
 
 
 def require_string(v: Any, what: str = "string") -> str:
+    # a singleton list stands for its item where a string is expected (spec "from singleton list", TCK 0021)
+    if type(v) is list and len(v) == 1 and DIALECT.get() == "spec":
+        v = v[0]
     if not isinstance(v, str):
         raise FeelError(f"expected {what} to be a string but found '{v!r}'")
     return v
