@@ -76,3 +76,16 @@ def test_camunda_rejects_what_zeebe_cannot_deploy() -> None:
 def test_missing_import_in_spec() -> None:
     xml = definitions('<import namespace="urn:nowhere" name="x" importType="dmn"/>')
     assert "urn:nowhere" in parse_error(xml, "spec")
+
+
+def test_lenient_parse_fails_only_the_decision_with_the_bad_expression() -> None:
+    from engine.dmn import evaluate_decision
+
+    xml = definitions(decision("bad", literal("1 +* 2")) + decision("good", literal("1 + 2")))
+    model = parse_dmn(xml, "mixed.dmn", dialect="spec", lenient=True)
+    assert str(evaluate_decision(model, "good", {}, dialect="spec").decision_output) == "3"
+    bad = evaluate_decision(model, "bad", {}, dialect="spec")
+    assert bad.decision_output is None
+    assert any("mixed.dmn: decision 'bad' (bad)" in w for w in bad.warnings)
+    failed = evaluate_decision(parse_dmn(xml, "mixed.dmn", lenient=True), "bad", {})
+    assert failed.failed_decision_id == "bad"
