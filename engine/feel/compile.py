@@ -428,6 +428,10 @@ class Compiler:
         compiled = [self.test(i) for i in items]
         if len(compiled) == 1:
             return compiled[0]
+        consts = [getattr(c, "equals_const", MISSING) for c in compiled]
+        kinds = {type(c) for c in consts}
+        if len(kinds) == 1 and kinds <= {str, Decimal}:
+            return _member_test(frozenset(consts), kinds.pop())
 
         def any_of(v: Any, env: Env) -> bool | None:
             seen_null = False
@@ -443,8 +447,12 @@ class Compiler:
 
     def test(self, t: Tree) -> Test:
         if t.data == "unary_compare":
-            op = compare_op(str(t.children[0].children[0]))
+            op_text = str(t.children[0].children[0])
+            op = compare_op(op_text)
             rf = self.compile(t.children[1])
+            bound = getattr(rf, "const", MISSING)
+            if type(bound) is Decimal or type(bound) is str:
+                return _compare_const_test(op_text, op, bound)
             return lambda v, env: op(v, rf(env), env)
         if t.data == "null":
             return lambda v, env: v is None
@@ -455,9 +463,11 @@ class Compiler:
         fn = self.compile(t)
         uses_input, self.uses_input = self.uses_input, before or self.uses_input
         const = getattr(fn, "const", MISSING)
-        if const is not MISSING and type(const) in (Decimal, str):
-            return lambda v, env: ops.equals(v, const)
         literal_bool = t.data in ("true", "false")
+        if const is not MISSING and (type(const) is not bool or literal_bool):
+            fast = _const_test(const)
+            if fast is not None:
+                return fast
         camunda = self.dialect == "camunda"
 
         def test(v: Any, env: Env) -> bool | None:
@@ -574,6 +584,10 @@ class Compiler:
 
     def _range(self, t: Tree, start_included: bool, end_included: bool) -> Fn:
         lo, hi = self.compile(t.children[0]), self.compile(t.children[1])
+        a, b = getattr(lo, "const", MISSING), getattr(hi, "const", MISSING)
+        if a is not MISSING and b is not MISSING and (a is None or b is None or ops.compare(a, b) is not None):
+            # constant endpoints (the usual decision-table cell): build the range once
+            return _const(Range(a, b, start_included, end_included))
 
         def range_(env: Env) -> Any:
             a, b = lo(env), hi(env)
@@ -705,6 +719,60 @@ def _const(value: Any) -> Fn:
 
     const.const = value  # type: ignore[attr-defined]
     return const
+
+
+# --- fast paths for constant cells (decision tables evaluate them on every rule) ---------------------------
+
+_PY_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def _compare_const_test(op_text: str, op: Callable[[Any, Any, Env], bool | None], bound: Any) -> Test:
+    py, kind = _PY_OPS[op_text], type(bound)
+
+    def compare_const(v: Any, env: Env) -> bool | None:
+        # same type: Python's comparison is FEEL's; anything else takes the general path
+        return py(v, bound) if type(v) is kind else op(v, bound, env)
+
+    return compare_const
+
+
+def _const_test(c: Any) -> Test | None:
+    kind = type(c)
+    if kind is Decimal or kind is str or kind is bool:
+
+        def equals_const(v: Any, env: Env) -> bool | None:
+            return v == c if type(v) is kind else ops.equals(v, c)
+
+        equals_const.equals_const = c  # type: ignore[attr-defined]
+        return equals_const
+    if kind is Range and all(type(x) is Decimal or x is None for x in (c.start, c.end)):
+        lo, hi, si, ei = c.start, c.end, c.start_included, c.end_included
+
+        def in_numbers(v: Any, env: Env) -> bool | None:
+            if type(v) is not Decimal:
+                return ops.in_range(v, c)
+            if lo is not None and (v < lo or (not si and v == lo)):
+                return False
+            return hi is None or v < hi or (ei and v == hi)
+
+        return in_numbers
+    return None
+
+
+def _member_test(values: frozenset[Any], kind: type) -> Test:
+    def member(v: Any, env: Env) -> bool | None:
+        if type(v) is kind:
+            return v in values
+        return False if v is None else None
+
+    return member
 
 
 def value_test(v: Any, r: Any) -> bool | None:
