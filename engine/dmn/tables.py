@@ -10,15 +10,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from engine.dmn import fastfeel
-from engine.dmn.fastfeel import CellTest, cell_test, expr_fn
+from engine.dmn.matcher import build_matcher
 from engine.dmn.model import DecisionTable, DmnEvalError, OutputClause, Rule
 from engine.dmn.result import EvaluatedInput, EvaluatedOutput, MatchedRule
 from engine.dmn.run import Run
 from engine.dmn.typing import Types
-from engine.feel.compile import Env
+from engine.feel.api import scope as feel_scope
+from engine.feel.compile import Env, Fn, Test
 from engine.feel.ops import compare, equals
-from engine.feel.values import DECIMAL
+from engine.feel.values import DECIMAL, MISSING
 
 Explained = tuple[Any, list[EvaluatedInput], list[MatchedRule]]
 TableEvaluator = Callable[[dict[str, Any], Run, bool], Explained]
@@ -76,8 +76,8 @@ def _aggregate(agg: str, values: list[Any], spec: bool) -> Any:
 def build(dt: DecisionTable, types: Types) -> TableEvaluator:
     inputs = [
         (
-            expr_fn(i.compiled) if i.compiled is not None else None,
-            cell_test(i.compiled_values) if i.compiled_values is not None else None,
+            i.compiled.fn if i.compiled is not None else None,
+            i.compiled_values.test if i.compiled_values is not None else None,
             input_name(i.label, i.text),
             i.id,
             i.type_ref,
@@ -89,18 +89,33 @@ def build(dt: DecisionTable, types: Types) -> TableEvaluator:
     out_names = [o.name or o.label or "" for o in outputs]
     out_meta = [(o.id, o.label or o.name or "") for o in outputs]
     out_checks = [
-        (cell_test(o.compiled_values) if o.compiled_values is not None else None, o.type_ref) for o in outputs
+        (o.compiled_values.test if o.compiled_values is not None else None, o.type_ref) for o in outputs
     ]
     # per rule: only the cells that are not `-`, as (input index, test) pairs
-    rules: list[tuple[Rule, tuple[tuple[int, CellTest], ...]]] = [
-        (r, tuple((i, cell_test(t)) for i, t in enumerate(r.tests) if t is not None and not t.always))
+    rules: list[tuple[Rule, tuple[tuple[int, Test], ...]]] = [
+        (r, tuple((i, t.test) for i, t in enumerate(r.tests) if t is not None and t.test is not None))
         for r in dt.rules
     ]
-    rule_outputs = {r.index: [expr_fn(o) if o is not None else None for o in r.outputs] for r in dt.rules}
-    defaults = [expr_fn(o.compiled_default) if o.compiled_default is not None else None for o in outputs]
+    rule_outputs: dict[int, list[Fn | None]] = {
+        r.index: [o.fn if o is not None else None for o in r.outputs] for r in dt.rules
+    }
+    defaults = [o.compiled_default.fn if o.compiled_default is not None else None for o in outputs]
     hp, agg = dt.hit_policy, dt.aggregation
     first_only = hp == "F" or (hp == "P" and not any(o.priorities for o in outputs))
+    # rules whose outputs are all constants: their row and explanation are built once (camunda dialect; the
+    # spec dialect coerces outputs per evaluation). Results are read-only, so sharing them is safe.
+    const_rows: dict[int, list[Any]] = {}
+    const_matches: dict[int, MatchedRule] = {}
+    for r in dt.rules:
+        consts = [getattr(fn, "const", MISSING) if fn is not None else None for fn in rule_outputs[r.index]]
+        if all(c is not MISSING for c in consts):
+            const_rows[r.index] = consts
+            const_matches[r.index] = MatchedRule(
+                r.id, r.index, [EvaluatedOutput(oid, oname, v) for (oid, oname), v in zip(out_meta, consts, strict=True)]
+            )
     rank = _rank(outputs)
+    rule_list = [r for r, _ in rules]
+    match = build_matcher([cells for _, cells in rules], len(inputs), first_only)
     has_default = any(o.compiled_default is not None for o in outputs)
 
     def shape(values: list[Any]) -> Any:
@@ -112,7 +127,7 @@ def build(dt: DecisionTable, types: Types) -> TableEvaluator:
         return shape([fn(env) if fn is not None else None for fn in defaults])
 
     def evaluate(scope: dict[str, Any], run: Run, explain: bool) -> Explained:
-        with fastfeel.scope(scope, run.state) as env:
+        with feel_scope(scope, run.state) as env:
             return evaluate_in(env, run, explain)
 
     def evaluate_in(env: Env, run: Run, explain: bool) -> Explained:
@@ -130,19 +145,16 @@ def build(dt: DecisionTable, types: Types) -> TableEvaluator:
             values.append(v)
             if explain:
                 explained.append(EvaluatedInput(iid, name, v))
-        matched: list[Rule] = []
-        for rule, cells in rules:
-            for i, test in cells:
-                if test(values[i], env) is not True:
-                    break
-            else:
-                matched.append(rule)
-                if first_only:
-                    break
+        matched = [rule_list[k] for k in match(values, env)]
         if not matched:
             return default(env), explained, []
         rows: list[list[Any]] = []
         for rule in matched:
+            if not spec:
+                const_row = const_rows.get(rule.index)
+                if const_row is not None:
+                    rows.append(const_row)
+                    continue
             row = []
             for j, out in enumerate(rule_outputs[rule.index]):
                 v = out(env) if out is not None else None
@@ -182,13 +194,11 @@ def build(dt: DecisionTable, types: Types) -> TableEvaluator:
             result,
             explained,
             [
-                MatchedRule(
+                (None if spec else const_matches.get(matched[k].index))
+                or MatchedRule(
                     matched[k].id,
                     matched[k].index,
-                    [
-                        EvaluatedOutput(oid, oname, v)
-                        for (oid, oname), v in zip(out_meta, rows[k], strict=True)
-                    ],
+                    [EvaluatedOutput(oid, oname, v) for (oid, oname), v in zip(out_meta, rows[k], strict=True)],
                 )
                 for k in order
             ],

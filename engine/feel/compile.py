@@ -733,6 +733,15 @@ _PY_OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+def inline(test: Test, template: str, **consts: Any) -> Test:
+    """Attach a Python expression that is true exactly when `test` is True (`{v}` stands for the input).
+
+    Decision tables generate their rule matcher from these, so a constant cell costs no function call.
+    """
+    test.inline = (template, consts)  # type: ignore[attr-defined]
+    return test
+
+
 def _compare_const_test(op_text: str, op: Callable[[Any, Any, Env], bool | None], bound: Any) -> Test:
     py, kind = _PY_OPS[op_text], type(bound)
 
@@ -740,7 +749,10 @@ def _compare_const_test(op_text: str, op: Callable[[Any, Any, Env], bool | None]
         # same type: Python's comparison is FEEL's; anything else takes the general path
         return py(v, bound) if type(v) is kind else op(v, bound, env)
 
-    return compare_const
+    if op_text == "!=":  # `null != 5` is true: no same-type shortcut
+        return compare_const
+    py_op = "==" if op_text == "=" else op_text
+    return inline(compare_const, f"(type({{v}}) is {{kind}} and {{v}} {py_op} {{c}})", kind=kind, c=bound)
 
 
 def _const_test(c: Any) -> Test | None:
@@ -751,7 +763,7 @@ def _const_test(c: Any) -> Test | None:
             return v == c if type(v) is kind else ops.equals(v, c)
 
         equals_const.equals_const = c  # type: ignore[attr-defined]
-        return equals_const
+        return inline(equals_const, "(type({v}) is {kind} and {v} == {c})", kind=kind, c=c)
     if kind is Range and all(type(x) is Decimal or x is None for x in (c.start, c.end)):
         lo, hi, si, ei = c.start, c.end, c.start_included, c.end_included
 
@@ -762,7 +774,10 @@ def _const_test(c: Any) -> Test | None:
                 return False
             return hi is None or v < hi or (ei and v == hi)
 
-        return in_numbers
+        low = "" if lo is None else ("{lo} <= {v}" if si else "{lo} < {v}")
+        high = "" if hi is None else ("{v} <= {hi}" if ei else "{v} < {hi}")
+        bounds = " and ".join(b for b in (low, high) if b) or "True"
+        return inline(in_numbers, f"(type({{v}}) is {{kind}} and {bounds})", kind=Decimal, lo=lo, hi=hi)
     return None
 
 
@@ -772,7 +787,7 @@ def _member_test(values: frozenset[Any], kind: type) -> Test:
             return v in values
         return False if v is None else None
 
-    return member
+    return inline(member, "(type({v}) is {kind} and {v} in {values})", kind=kind, values=values)
 
 
 def value_test(v: Any, r: Any) -> bool | None:
