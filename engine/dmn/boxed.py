@@ -23,6 +23,7 @@ from engine.dmn.model import (
 from engine.dmn.run import Evaluator, Run
 from engine.dmn.typing import NONCONFORMING, Types, camunda_check
 from engine.feel.functions import call_function
+from engine.feel.java import java_function
 from engine.feel.values import EvalState, FeelFunction
 
 #: Zeebe's decisionType for each kind of decision logic (our additions for the DMN 1.4 kinds)
@@ -169,13 +170,17 @@ def make_function(
 
 def _function(expr: FunctionDefinitionExpr, types: Types) -> Evaluator:
     if expr.kind != "FEEL":
-        kind = expr.kind
+        kind, names = expr.kind, tuple(p for p, _ in expr.params)
+        if kind == "Java" and expr.body is not None:
+            mapping = build(expr.body, types)
+            # the body is the {class, method signature} context; wrap it as FEEL's `external {java: ...}`
+            return lambda scope, run: java_function("external", names, {"java": mapping(scope, run)})
 
         def external(state: EvalState, args: list[Any]) -> Any:
             state.warn(f"{kind} functions are not supported")
             return None
 
-        return lambda scope, run: FeelFunction("external", tuple(p for p, _ in expr.params), external)
+        return lambda scope, run: FeelFunction("external", names, external)
     body = build(expr.body, types)
     return lambda scope, run: make_function("function", expr.params, body, scope, run, types, expr.type_ref)
 

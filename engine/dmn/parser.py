@@ -257,7 +257,8 @@ class _Reader:
             )
             kind = el.get("kind", "FEEL")
             inner = fc.with_names(p for p, _ in params)
-            body = self.logic_of(el, inner, where) if kind == "FEEL" else None
+            # a Java function's body is its {class, method signature} context; other kinds are not read
+            body = self.logic_of(el, inner, where) if kind in ("FEEL", "Java") else None
             return FunctionDefinitionExpr(eid, tr, params, body, kind)
         if tag == "conditional":
             parts = [self._part(el, n, fc, where) for n in ("if", "then", "else")]

@@ -18,6 +18,7 @@ from engine.feel import ops
 from engine.feel import types as feel_types
 from engine.feel.builtins import BUILTINS, SPEC_ONLY
 from engine.feel.functions import call_function
+from engine.feel.java import java_function
 from engine.feel.values import (
     DECIMAL,
     MISSING,
@@ -694,12 +695,10 @@ class Compiler:
 
         def function(env: Env) -> FeelFunction:
             if external:
-
-                def unsupported(st: EvalState, args: list[Any]) -> Any:
-                    st.warn("external functions (Java, PMML) are not supported")
-                    return None
-
-                return FeelFunction("external", names, unsupported)
+                if self.dialect == "camunda":
+                    env.state.warn("external functions are disabled in Camunda")
+                    return FeelFunction("external", names, lambda st, args: None)
+                return java_function("external", names, body(env))
 
             def invoke(st: EvalState, args: list[Any]) -> Any:
                 for i, check in checks:
