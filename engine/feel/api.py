@@ -102,8 +102,16 @@ def scope(variables: Mapping[str, Any] | None, state: EvalState) -> Iterator[Env
 
 
 def _run(fn: Callable[[Env], Any], variables: Mapping[str, Any] | None, state: EvalState) -> Any:
-    with scope(variables, state) as env:
-        return fn(env)
+    # scope() spelled out: a generator context manager costs as much as a small expression
+    token = DIALECT.set(state.dialect)
+    try:
+        return fn(Env(variables if variables is not None else {}, None, state))
+    except FeelFatalError as e:
+        raise FeelEvaluationError(str(e)) from None
+    except RecursionError:
+        raise FeelEvaluationError("expression nests too deeply (recursion limit reached)") from None
+    finally:
+        DIALECT.reset(token)
 
 
 class CompiledExpression:

@@ -343,8 +343,19 @@ class Compiler:
 
     def c_compare(self, t: Tree) -> Fn:
         left, op_tree, right = t.children
-        op = compare_op(str(op_tree.children[0]))
+        op_text = str(op_tree.children[0])
+        op = compare_op(op_text)
         lf, rf = self.compile(left), self.compile(right)
+        bound = getattr(rf, "const", MISSING)
+        if type(bound) is Decimal or type(bound) is str or (type(bound) is bool and op_text in ("=", "!=")):
+            # `amount > 1000`: same-type operands compare natively; anything else takes the general path
+            py, kind = _PY_OPS[op_text], type(bound)
+
+            def compare_const(env: Env) -> bool | None:
+                v = lf(env)
+                return py(v, bound) if type(v) is kind else op(v, bound, env)
+
+            return compare_const
         return lambda env: op(lf(env), rf(env), env)
 
     def c_and_(self, t: Tree) -> Fn:

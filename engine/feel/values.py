@@ -15,7 +15,7 @@ function    -> FeelFunction
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -84,6 +84,10 @@ class Range:
     end_included: bool
 
 
+def _system_clock() -> _dt.datetime:
+    return _dt.datetime.now(_dt.UTC).astimezone()
+
+
 class EvalState:
     """Per-evaluation state shared by compiled closures and built-ins."""
 
@@ -99,7 +103,7 @@ class EvalState:
         self.warnings: list[str] = []
         self.dialect: Dialect = dialect
         #: returns an aware datetime; `now()` and `today()` read it
-        self.clock: Callable[[], _dt.datetime] = clock or (lambda: _dt.datetime.now(_dt.UTC).astimezone())
+        self.clock: Callable[[], _dt.datetime] = clock or _system_clock
         self.zone = zone
         #: resolves a type name that is not built in (a DMN itemDefinition) to a conformance predicate
         self.type_resolver = type_resolver
@@ -172,19 +176,46 @@ def number(v: int | float | str | Decimal) -> Decimal:
     return DECIMAL.create_decimal(v)
 
 
+_PLAIN = (str, bool, Decimal, type(None))
+
+
 def from_python(v: Any) -> Any:
     """Convert JSON-like Python data (variables from a process or a test) into FEEL values."""
-    if v is None or isinstance(v, (bool, str, Decimal, TemporalValue, Range, FeelFunction)):
+    t = type(v)
+    if t in _PLAIN:
         return v
-    if isinstance(v, (int, float)):
+    if t is int:
+        return Decimal(v) if -(10**34) < v < 10**34 else DECIMAL.create_decimal(v)
+    if t is dict:
+        return {k if type(k) is str else str(k): x if type(x) in _PLAIN else from_python(x) for k, x in v.items()}
+    if t is list or t is tuple:
+        return [x if type(x) in _PLAIN else from_python(x) for x in v]
+    if t is float:
         try:
             return number(v)
-        except InvalidOperation:
+        except InvalidOperation:  # NaN and infinities are not FEEL numbers
             return None
-    if isinstance(v, dict):
-        return {str(k): from_python(x) for k, x in v.items()}
+    return _from_other(v)
+
+
+def _from_other(v: Any) -> Any:
+    """The rare shapes: FEEL values already, subclasses of the plain types, Python dates and times."""
+    if isinstance(v, (TemporalValue, Range, FeelFunction, Decimal)):
+        return v
+    if isinstance(v, str):
+        return str(v)
+    if isinstance(v, int):  # bool is handled before: an IntEnum, say
+        return from_python(int(v))
+    if isinstance(v, float):
+        return from_python(float(v))
+    if isinstance(v, Mapping):
+        return from_python(dict(v))
     if isinstance(v, (list, tuple)):
-        return [from_python(x) for x in v]
+        return from_python(list(v))
+    if isinstance(v, _dt.date):
+        from engine.feel import temporal
+
+        return temporal.from_datetime(v) if isinstance(v, _dt.datetime) else temporal.from_date(v)
     return v
 
 
