@@ -809,7 +809,7 @@ class _Reader:
             is_esp = self.parents.get(node) is not None and _bool(
                 self.parents[node].get("triggeredByEvent"), False
             )
-            if kind is not None:
+            if kind is not None and is_esp:  # process-level starts: no interrupting semantics
                 self.check_interrupting(node, definition, interrupting)
             if kind == "messageEventDefinition":
                 kw["message"] = self.message_def(node, definition, "catch" if is_esp else "start")
