@@ -1,0 +1,153 @@
+"""Scopes: the process, embedded and event sub-processes, call activities and multi-instance bodies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engine.runtime import variables as vars_
+from engine.runtime.elements.base import Handler
+from engine.runtime.state import ElementInstance
+from engine.runtime.variables import StepFailure
+
+if TYPE_CHECKING:
+    from engine.runtime.processor import Processor
+
+
+class Process(Handler):
+    def activate(self, p: Processor, ei: ElementInstance) -> None:  # pragma: no cover - created directly
+        p.mark_activated(ei)
+
+
+class SubProcess(Handler):
+    def activate(self, p: Processor, ei: ElementInstance) -> None:
+        p.mark_activated(ei)
+        start = ei.element.none_start_event_id
+        if start is None:  # the parser requires one; an empty sub-process completes at once
+            p.complete(ei)
+            return
+        p.activate(ei.definition.model.elements[start], ei)
+
+
+class EventSubProcess(Handler):
+    def activate(self, p: Processor, ei: ElementInstance) -> None:
+        p.mark_activated(ei)
+        start_id = str(ei.runtime.pop("start", None) or ei.element.none_start_event_id)
+        trigger = ei.runtime.pop("start_trigger", None)
+        p.activate(ei.definition.model.elements[start_id], ei, trigger=trigger)
+
+
+class CallActivity(Handler):
+    def activate(self, p: Processor, ei: ElementInstance) -> None:
+        called = ei.element.called_element
+        assert called is not None
+        process_id = vars_.expect(called.process_id, vars_.evaluate(p.ctx, called.process_id, ei), "STRING")
+        definition = p.state.latest_process(process_id)
+        if definition is None:
+            raise StepFailure(
+                "CALLED_ELEMENT_ERROR",
+                f"Expected process with BPMN process id '{process_id}' to be deployed, but not found.",
+            )
+        if definition.model.none_start_event is None:
+            raise StepFailure(
+                "CALLED_ELEMENT_ERROR",
+                f"Expected process with BPMN process id '{process_id}' to have a none start event, but not found.",
+            )
+        if called.propagate_all_parent_variables:
+            variables = {name: var.value for name, var in vars_.visible(ei).items()}
+        else:
+            variables = {name: var.value for name, var in ei.variables.items()}
+        p.mark_activated(ei)
+        child = p.create_process_instance(definition, variables, parent=ei)
+        ei.called_child_key = child.key
+        p.ctx.save_element(ei)
+
+    def child_process_completed(self, p: Processor, ei: ElementInstance, child: ElementInstance) -> None:
+        called = ei.element.called_element
+        assert called is not None
+        if ei.element.io.outputs or called.propagate_all_child_variables:
+            ei.trigger = {name: var.value for name, var in child.variables.items()}
+        ei.called_child_key = None
+        p.complete(ei)
+
+    def on_terminate(self, p: Processor, ei: ElementInstance) -> None:
+        child = (
+            p.state.element_instances.get(ei.called_child_key) if ei.called_child_key is not None else None
+        )
+        if child is not None:
+            p.terminate(child, notify=False)
+
+
+class MultiInstanceBody(Handler):
+    """The body around a multi-instance activity: one inner instance per item (zeebe-protocol.md §6)."""
+
+    def activate(self, p: Processor, ei: ElementInstance) -> None:
+        loop = ei.element.loop
+        assert loop is not None
+        items = vars_.evaluate(p.ctx, loop.input_collection, ei)
+        vars_.expect(loop.input_collection, items, "ARRAY")
+        ei.runtime["mi"] = {"count": len(items), "next": 0, "completed": 0, "terminated": 0}
+        if loop.output_collection:
+            vars_.set_local(p.ctx, ei, loop.output_collection, [None] * len(items))
+        ei.runtime["items"] = items
+        p.mark_activated(ei)
+        if not items:
+            p.complete(ei)
+            return
+        for _ in range(1 if loop.is_sequential else len(items)):
+            self._spawn(p, ei)
+
+    def _spawn(self, p: Processor, body: ElementInstance) -> None:
+        loop = body.element.loop
+        assert loop is not None
+        mi = body.runtime["mi"]
+        index = mi["next"]
+        mi["next"] = index + 1
+        locals_: dict[str, Any] = {"loopCounter": index + 1}
+        if loop.input_element:
+            locals_[loop.input_element] = body.runtime["items"][index]
+        out = loop.output_element
+        if out is not None and out.feel is not None and out.expression.strip().isidentifier():
+            locals_.setdefault(out.expression.strip(), None)
+        p.ctx.save_element(body)
+        p.activate(body.element, body, mi_inner=locals_)
+
+    def child_completed(self, p: Processor, body: ElementInstance, child: ElementInstance) -> None:
+        loop = body.element.loop
+        assert loop is not None
+        mi = body.runtime["mi"]
+        if child.state == "COMPLETED":
+            mi["completed"] += 1
+            if loop.output_collection and loop.output_element is not None:
+                counter = child.variables.get("loopCounter")
+                value = vars_.evaluate(p.ctx, loop.output_element, child)
+                collection = list(body.variables[loop.output_collection].value)
+                if counter is not None and 1 <= counter.value <= len(collection):
+                    collection[counter.value - 1] = value
+                vars_.set_local(p.ctx, body, loop.output_collection, collection)
+        else:
+            mi["terminated"] += 1
+        p.ctx.save_element(body)
+        if loop.completion_condition is not None and child.state == "COMPLETED":
+            extra = {
+                "numberOfInstances": mi["count"],
+                "numberOfActiveInstances": len(body.children),
+                "numberOfCompletedInstances": mi["completed"],
+                "numberOfTerminatedInstances": mi["terminated"],
+            }
+            done = vars_.evaluate(p.ctx, loop.completion_condition, body, extra)
+            vars_.expect(loop.completion_condition, done, "BOOLEAN")
+            if done:
+                p.terminate_children_then(body, lambda: None)
+                p.complete(body)
+                return
+        if loop.is_sequential and mi["next"] < mi["count"]:
+            self._spawn(p, body)
+        elif not body.children:
+            p.complete(body)
+
+    def before_complete(self, p: Processor, ei: ElementInstance) -> None:
+        loop = ei.element.loop
+        assert loop is not None
+        if loop.output_collection and ei.parent is not None:
+            var = ei.variables.get(loop.output_collection)
+            vars_.merge_document(p.ctx, ei.parent, {loop.output_collection: var.value if var else []})

@@ -1,0 +1,164 @@
+"""Events: end events (none, terminate, error, job-based message), catch and throw events, and what happens
+when a message, timer or error reaches an event (boundary, event sub-process, catch event, event gateway)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engine.bpmn import Element, ElementType, EventType
+from engine.runtime import variables as vars_
+from engine.runtime.elements.base import Handler
+from engine.runtime.elements.tasks import JobTask
+from engine.runtime.state import ElementInstance
+
+if TYPE_CHECKING:
+    from engine.runtime.processor import Processor
+
+
+class EndEvent(JobTask):
+    def activate(self, p: Processor, ei: ElementInstance) -> None:
+        el = ei.element
+        if el.job is not None:
+            super().activate(p, ei)
+            return
+        if el.event_type is EventType.ERROR and el.error is not None:
+            code = str(vars_.evaluate(p.ctx, el.error.code, ei)) if el.error.code is not None else ""
+            p.mark_activated(ei)
+            if not p.throw_error(ei, code, "", {}):
+                p.incident(ei, "UNHANDLED_ERROR_EVENT", unhandled_message(p, ei, code, ""), "error")
+            return
+        p.mark_activated(ei)
+        if el.event_type is EventType.TERMINATE and ei.parent is not None:
+            scope = ei.parent
+            p.terminate_children_then(scope, lambda: None, keep=ei.key)
+        p.complete(ei)
+
+
+class ThrowEvent(JobTask):
+    def activate(self, p: Processor, ei: ElementInstance) -> None:
+        if ei.element.job is not None:
+            super().activate(p, ei)
+            return
+        p.mark_activated(ei)
+        p.complete(ei)
+
+
+class CatchEvent(Handler):
+    def activate(self, p: Processor, ei: ElementInstance) -> None:
+        if ei.trigger is not None:  # reached through an event-based gateway that already caught it
+            p.mark_activated(ei)
+            p.complete(ei)
+            return
+        p.open_event(ei, ei.element)
+        p.mark_activated(ei)
+
+
+def trigger(
+    p: Processor, holder: ElementInstance, event: Element, variables: dict[str, Any], interrupting: bool
+) -> None:
+    """A message or timer reached `event`, which `holder` keeps open."""
+    if holder.state != "ACTIVATED":
+        return
+    if event.element_type is ElementType.BOUNDARY_EVENT:
+        scope = holder.parent
+        assert scope is not None
+        if interrupting:
+            p.terminate(holder, notify=False)
+        p.activate(event, scope, trigger=dict(variables))
+        return
+    if event.element_type is ElementType.START_EVENT and event.flow_scope_id != holder.element.id:
+        # the start event of an event sub-process inside holder's scope
+        esp = holder.definition.model.elements[event.flow_scope_id or ""]
+        if interrupting:
+            holder.interrupted = True
+            p.close_event_scope(holder)
+            p.terminate_children_then(holder, lambda: None)
+        sub = p.activate(esp, holder)
+        sub.runtime["start"] = event.id
+        sub.runtime["start_trigger"] = dict(variables)
+        return
+    if holder.element.element_type is ElementType.EVENT_BASED_GATEWAY:
+        flow = next(f for f in holder.element.outgoing if f.target_id == event.id)
+        holder.runtime["flows"] = [flow.id]
+        holder.runtime["pass_trigger"] = dict(variables)
+        p.close_event_scope(holder)
+        p.complete(holder)
+        return
+    # the catch event or receive task itself
+    holder.trigger = dict(variables)
+    p.close_event_scope(holder)
+    p.complete(holder)
+
+
+def _error_catch(events: list[Element], code: str) -> Element | None:
+    exact = next(
+        (e for e in events if e.error is not None and e.error.code is not None and e.error.code.text == code),
+        None,
+    )
+    if exact is not None:
+        return exact
+    return next((e for e in events if e.error is None or e.error.code is None), None)
+
+
+def _error_events_of(p: Processor, ei: ElementInstance) -> tuple[list[Element], list[Element]]:
+    """(error boundary events on `ei`, error start events of event sub-processes inside `ei`)."""
+    model = ei.definition.model
+    boundaries: list[Element] = []
+    if not ei.is_process and not (ei.parent is not None and ei.parent.is_mi_body):
+        boundaries = [b for b in model.boundary_events(ei.element.id) if b.event_type is EventType.ERROR]
+    starts: list[Element] = []
+    if ei.element.is_scope and not ei.is_mi_body:
+        for esp in model.event_sub_processes(ei.element.id):
+            starts.extend(s for s in model.start_events(esp.id) if s.event_type is EventType.ERROR)
+    return boundaries, starts
+
+
+def throw_error(
+    p: Processor, thrower: ElementInstance, code: str, message: str, variables: dict[str, Any]
+) -> bool:
+    """Find the catching event (zeebe-protocol.md §7.8) and move the token there; False when nothing catches."""
+    current: ElementInstance | None = thrower
+    while current is not None:
+        boundaries, starts = _error_events_of(p, current)
+        # an enclosing scope's error event sub-processes catch before its boundary events
+        catch = _error_catch(starts, code) if current is not thrower else None
+        if catch is not None:
+            esp = current.definition.model.elements[catch.flow_scope_id or ""]
+            current.interrupted = True
+            p.close_event_scope(current)
+            p.terminate_children_then(current, lambda: None)
+            sub = p.activate(esp, current)
+            sub.runtime["start"] = catch.id
+            sub.runtime["start_trigger"] = dict(variables)
+            return True
+        catch = _error_catch(boundaries, code)
+        if catch is not None:
+            scope = current.parent
+            assert scope is not None
+            p.terminate(current, notify=False)
+            p.activate(catch, scope, trigger=dict(variables))
+            return True
+        if current.parent is None:
+            caller_key = current.parent_ei_key
+            current = p.state.element_instances.get(caller_key) if caller_key is not None else None
+        else:
+            current = current.parent
+    return False
+
+
+def unhandled_message(p: Processor, thrower: ElementInstance, code: str, message: str) -> str:
+    codes: list[str] = []
+    current: ElementInstance | None = thrower
+    while current is not None:
+        boundaries, starts = _error_events_of(p, current)
+        for e in (*boundaries, *starts):
+            if e.error is not None and e.error.code is not None:
+                codes.append(f"'{e.error.code.text}'")
+        current = current.parent
+    text = f"Expected to throw an error event with the code '{code}'"
+    if message:
+        text += f" with message '{message}'"
+    text += ", but it was not caught."
+    if codes:
+        return text + f" Available error events are [{', '.join(codes)}]"
+    return text + " No error events are available in the scope."

@@ -1,0 +1,590 @@
+"""The element life cycle (Zeebe's BpmnStreamProcessor + BpmnStateTransitionBehavior).
+
+activate: ELEMENT_ACTIVATING -> input mappings -> the kind's `activate` (which calls `mark_activated`)
+complete: ELEMENT_COMPLETING -> event trigger and output mappings -> ELEMENT_COMPLETED -> outgoing flows
+terminate: ELEMENT_TERMINATING -> children, jobs, timers, subscriptions -> ELEMENT_TERMINATED
+
+A failing step leaves the element where it was and raises an incident; resolving it re-runs the step. What is
+specific to an element kind lives in engine.runtime.elements (one module per family).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from engine.bpmn import Element, ElementType, EventType, SequenceFlow
+from engine.runtime import timers as timer_math
+from engine.runtime import variables as vars_
+from engine.runtime.context import Ctx
+from engine.runtime.documents import DEFAULT_TENANT
+from engine.runtime.elements import handler_for
+from engine.runtime.state import (
+    ElementInstance,
+    Incident,
+    Job,
+    ProcessDefinition,
+    Subscription,
+    Timer,
+)
+from engine.runtime.variables import StepFailure
+from engine.store import schema
+
+
+class Processor:
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+        self.state = ctx.state
+
+    # -- records ---------------------------------------------------------------------------------------------
+    def pi_record(self, ei: ElementInstance, intent: str) -> None:
+        el = ei.element
+        d = ei.definition
+        pi = ei.process_instance
+        self.ctx.record(
+            "PROCESS_INSTANCE",
+            intent,
+            ei.key,
+            {
+                "bpmnProcessId": d.bpmn_process_id,
+                "version": d.version,
+                "processDefinitionKey": d.key,
+                "processInstanceKey": pi.key,
+                "elementId": el.id,
+                "flowScopeKey": ei.parent.key if ei.parent is not None else -1,
+                "bpmnElementType": ei.element_type,
+                "bpmnEventType": el.event_type.value,
+                "parentProcessInstanceKey": pi.parent_pi_key if pi.parent_pi_key is not None else -1,
+                "parentElementInstanceKey": pi.parent_ei_key if pi.parent_ei_key is not None else -1,
+                "tenantId": DEFAULT_TENANT,
+            },
+            pi.key,
+        )
+
+    def _transition(self, ei: ElementInstance, state: str) -> None:
+        ei.state = state
+        self.pi_record(ei, f"ELEMENT_{state}")
+        self.ctx.save_element(ei)
+
+    # -- activation ------------------------------------------------------------------------------------------
+    def create_process_instance(
+        self,
+        definition: ProcessDefinition,
+        variables: dict[str, Any],
+        start_element: Element | None = None,
+        parent: ElementInstance | None = None,
+        trigger: dict[str, Any] | None = None,
+    ) -> ElementInstance:
+        """A new process instance (root scope with `variables`), started at `start_element` or its none start."""
+        ctx = self.ctx
+        process = definition.model.process
+        pi = ElementInstance(ctx.key(), process, definition, None, ctx.now)
+        if parent is not None:
+            pi.parent_pi_key = parent.process_instance.key
+            pi.parent_ei_key = parent.key
+            pi.runtime["root"] = parent.process_instance.runtime.get("root", parent.process_instance.key)
+        self.state.element_instances[pi.key] = pi
+        ctx.save_instance_row(pi, "ACTIVE")
+        vars_.merge_local(ctx, pi, variables)
+        self._transition(pi, "ACTIVATING")
+        self._transition(pi, "ACTIVATED")
+        start = start_element or definition.model.none_start_event
+        if start is not None:
+            self.activate(start, pi, trigger=trigger)
+        return pi
+
+    def activate(
+        self,
+        element: Element,
+        parent: ElementInstance,
+        trigger: dict[str, Any] | None = None,
+        mi_inner: dict[str, Any] | None = None,
+    ) -> ElementInstance:
+        """Create and activate an element instance inside `parent` (a multi-instance element gets its body)."""
+        ctx = self.ctx
+        ei = ElementInstance(ctx.key(), element, parent.definition, parent, ctx.now)
+        if element.loop is not None and mi_inner is None:
+            ei.is_mi_body = True
+        ei.trigger = trigger
+        self.state.element_instances[ei.key] = ei
+        parent.children[ei.key] = ei
+        self._transition(ei, "ACTIVATING")
+        if mi_inner is not None:
+            vars_.merge_local(ctx, ei, mi_inner)
+        ctx.queue.append(lambda: self.run_activation(ei))
+        return ei
+
+    def run_activation(self, ei: ElementInstance) -> None:
+        if ei.state != "ACTIVATING":
+            return
+        self.close_event_scope(ei)  # a re-run after an incident opens them afresh
+        try:
+            if not ei.is_mi_body:
+                vars_.apply_inputs(self.ctx, ei, ei.element.io.inputs)
+            handler_for(ei).activate(self, ei)
+        except StepFailure as e:
+            self.incident(ei, e.error_type, e.message, "activate")
+
+    def mark_activated(self, ei: ElementInstance) -> None:
+        """Open the element's boundary events (they may fail: the element stays ACTIVATING), then ACTIVATED."""
+        if (
+            ei.is_mi_body or ei.parent is None or not ei.parent.is_mi_body
+        ):  # inner instances: the body has them
+            self.open_boundary_events(ei)
+        self._transition(ei, "ACTIVATED")
+
+    # -- completion ------------------------------------------------------------------------------------------
+    def complete(self, ei: ElementInstance) -> None:
+        self.ctx.queue.append(lambda: self.run_completion(ei))
+
+    def run_completion(self, ei: ElementInstance) -> None:
+        if ei.state not in ("ACTIVATED", "COMPLETING"):
+            return
+        if ei.state == "ACTIVATED":
+            self._transition(ei, "COMPLETING")
+        try:
+            handler_for(ei).before_complete(self, ei)
+            vars_.apply_result(self.ctx, ei)
+        except StepFailure as e:
+            self.incident(ei, e.error_type, e.message, "complete")
+            return
+        self.close_event_scope(ei)
+        flows = ei.runtime.pop("flows", None)
+        passed = ei.runtime.pop("pass_trigger", None)
+        self._finish(ei, "COMPLETED")
+        parent = ei.parent
+        if parent is None:
+            self.process_completed(ei)
+            return
+        if parent.is_mi_body:
+            handler_for(parent).child_completed(self, parent, ei)
+            return
+        outgoing = (
+            ei.element.outgoing if flows is None else tuple(f for f in ei.element.outgoing if f.id in flows)
+        )
+        if outgoing:
+            for flow in outgoing:
+                self.take_flow(flow, parent, passed)
+        else:
+            self.child_done(parent)
+
+    def _finish(self, ei: ElementInstance, state: str) -> None:
+        ei.state = state
+        self.pi_record(ei, f"ELEMENT_{state}")
+        self.ctx.save_element(ei, end=self.ctx.now)
+        vars_.drop_scope(self.ctx, ei)
+        self.state.element_instances.pop(ei.key, None)
+        if ei.parent is not None:
+            ei.parent.children.pop(ei.key, None)
+
+    def process_completed(self, pi: ElementInstance) -> None:
+        ctx = self.ctx
+        ctx.save_instance_row(pi, "COMPLETED", end=ctx.now)
+        ctx.engine.on_process_ended(ctx, pi, completed=True)
+        if pi.parent_ei_key is not None:
+            caller = self.state.element_instances.get(pi.parent_ei_key)
+            if caller is not None:
+                handler_for(caller).child_process_completed(self, caller, pi)
+
+    def take_flow(
+        self, flow: SequenceFlow, scope: ElementInstance, trigger: dict[str, Any] | None = None
+    ) -> None:
+        ctx = self.ctx
+        ctx.record(
+            "PROCESS_INSTANCE",
+            "SEQUENCE_FLOW_TAKEN",
+            ctx.key(),
+            {
+                "bpmnProcessId": scope.definition.bpmn_process_id,
+                "version": scope.definition.version,
+                "processDefinitionKey": scope.definition.key,
+                "processInstanceKey": scope.process_instance.key,
+                "elementId": flow.id,
+                "flowScopeKey": scope.key,
+                "bpmnElementType": "SEQUENCE_FLOW",
+                "bpmnEventType": "UNSPECIFIED",
+                "tenantId": DEFAULT_TENANT,
+            },
+            scope.process_instance.key,
+        )
+        target = scope.definition.model.elements[flow.target_id]
+        if len(target.incoming) > 1 and target.element_type in (
+            ElementType.PARALLEL_GATEWAY,
+            ElementType.INCLUSIVE_GATEWAY,
+        ):
+            joins = scope.runtime.setdefault("joins", {}).setdefault(target.id, {})
+            joins[flow.id] = joins.get(flow.id, 0) + 1
+            ctx.save_element(scope)
+            self.try_join(scope, target)
+            return
+        self.activate(target, scope, trigger=trigger)
+
+    def try_join(self, scope: ElementInstance, gateway: Element) -> None:
+        joins = scope.runtime.get("joins", {})
+        tokens = joins.get(gateway.id)
+        if not tokens:
+            return
+        incoming = [f.id for f in gateway.incoming]
+        if gateway.element_type is ElementType.PARALLEL_GATEWAY:
+            ready = all(tokens.get(f, 0) > 0 for f in incoming)
+        else:
+            ready = all(tokens.get(f, 0) > 0 or not self._can_reach(scope, f) for f in incoming)
+        if not ready:
+            return
+        for f in incoming:
+            if tokens.get(f, 0) > 0:
+                tokens[f] -= 1
+        if not any(tokens.values()):
+            del joins[gateway.id]
+        self.ctx.save_element(scope)
+        self.activate(gateway, scope)
+
+    def _can_reach(self, scope: ElementInstance, flow_id: str) -> bool:
+        """Could an active token of `scope` still arrive on this flow? (inclusive gateway join)"""
+        model = scope.definition.model
+        source = model.flows[flow_id].source_id
+        for child in scope.children.values():
+            if source in reachable(model, child.element.id):
+                return True
+        for gw, tokens in scope.runtime.get("joins", {}).items():
+            if (
+                any(tokens.values())
+                and source in reachable(model, gw)
+                and gw != model.flows[flow_id].target_id
+            ):
+                return True
+        return False
+
+    def child_done(self, scope: ElementInstance) -> None:
+        """A token of `scope` ended: re-check inclusive joins, then complete the scope when nothing is left."""
+        if scope.state != "ACTIVATED":
+            return
+        for gw_id in list(scope.runtime.get("joins", {})):
+            gw = scope.definition.model.elements[gw_id]
+            if gw.element_type is ElementType.INCLUSIVE_GATEWAY:
+                self.try_join(scope, gw)
+        if scope.children or any(any(t.values()) for t in scope.runtime.get("joins", {}).values()):
+            return
+        self.complete(scope)
+
+    # -- termination -----------------------------------------------------------------------------------------
+    def terminate(self, ei: ElementInstance, notify: bool = True) -> None:
+        """Terminate an element instance and everything inside it (depth first, synchronously)."""
+        if ei.state in ("COMPLETED", "TERMINATED"):
+            return
+        self._transition(ei, "TERMINATING")
+        for child in list(ei.children.values()):
+            self.terminate(child, notify=False)
+        handler_for(ei).on_terminate(self, ei)
+        self.close_event_scope(ei)
+        if ei.incident_key is not None:
+            self.resolve_incident_record(self.state.incidents.get(ei.incident_key))
+        self._finish(ei, "TERMINATED")
+        if ei.parent is None:
+            self.ctx.save_instance_row(ei, "TERMINATED", end=self.ctx.now)
+            self.ctx.engine.on_process_ended(self.ctx, ei, completed=False)
+        elif notify:
+            parent = ei.parent
+            if parent.is_mi_body and parent.state == "ACTIVATED":
+                handler_for(parent).child_completed(self, parent, ei)
+            else:
+                self.child_done(parent)
+
+    def terminate_children_then(
+        self, scope: ElementInstance, then: Callable[[], None], keep: int | None = None
+    ) -> None:
+        for child in list(scope.children.values()):
+            if child.key != keep:
+                self.terminate(child, notify=False)
+        scope.runtime.pop("joins", None)
+        then()
+
+    # -- jobs ------------------------------------------------------------------------------------------------
+    def create_job(self, ei: ElementInstance, job_type: str, retries: int, headers: dict[str, str]) -> Job:
+        ctx = self.ctx
+        job = Job(ctx.key(), job_type, "BPMN_ELEMENT", retries, headers, ei, ctx.now)
+        self.state.jobs[job.key] = job
+        self.state.activatable[job_type][job.key] = job
+        ei.job_key = job.key
+        self.job_record(job, "CREATED")
+        ctx.save_job(job)
+        ctx.woken.add(job_type)
+        return job
+
+    def job_record(self, job: Job, intent: str, variables: dict[str, Any] | None = None) -> None:
+        ei = job.element_instance
+        d = ei.definition
+        self.ctx.record(
+            "JOB",
+            intent,
+            job.key,
+            {
+                "type": job.type,
+                "worker": job.worker,
+                "retries": job.retries,
+                "deadline": job.deadline if job.deadline is not None else -1,
+                "errorMessage": job.error_message,
+                "errorCode": job.error_code,
+                "customHeaders": job.custom_headers,
+                "elementId": ei.element.id,
+                "elementInstanceKey": ei.key,
+                "bpmnProcessId": d.bpmn_process_id,
+                "processDefinitionVersion": d.version,
+                "processDefinitionKey": d.key,
+                "processInstanceKey": ei.process_instance.key,
+                "variables": variables or {},
+                "tenantId": DEFAULT_TENANT,
+            },
+            ei.process_instance.key,
+        )
+
+    def cancel_job(self, job: Job) -> None:
+        self.state.jobs.pop(job.key, None)
+        self.state.activatable.get(job.type, {}).pop(job.key, None)
+        job.state = "CANCELED"
+        self.job_record(job, "CANCELED")
+        self.ctx.save_job(job, live=False)
+
+    # -- incidents -------------------------------------------------------------------------------------------
+    def incident(
+        self, ei: ElementInstance, error_type: str, message: str, step: str, job: Job | None = None
+    ) -> Incident:
+        ctx = self.ctx
+        inc = Incident(
+            ctx.key(), error_type, message, ei, job.key if job is not None else None, ctx.now, step
+        )
+        self.state.incidents[inc.key] = inc
+        ei.incident_key = inc.key
+        pi = ei.process_instance
+        pi.runtime.setdefault("incidents", []).append(inc.key)
+        self.incident_record(inc, "CREATED")
+        ctx.save_incident(inc)
+        ctx.save_element(ei)
+        ctx.save_instance_row(pi, "ACTIVE")
+        return inc
+
+    def incident_record(self, inc: Incident, intent: str) -> None:
+        ei = inc.element_instance
+        self.ctx.record(
+            "INCIDENT",
+            intent,
+            inc.key,
+            {
+                "errorType": inc.error_type,
+                "errorMessage": inc.error_message,
+                "bpmnProcessId": ei.definition.bpmn_process_id,
+                "processDefinitionKey": ei.definition.key,
+                "processInstanceKey": ei.process_instance.key,
+                "elementId": ei.element.id,
+                "elementInstanceKey": ei.key,
+                "jobKey": inc.job_key if inc.job_key is not None else -1,
+                "variableScopeKey": ei.key,
+                "tenantId": DEFAULT_TENANT,
+            },
+            ei.process_instance.key,
+        )
+
+    def resolve_incident_record(self, inc: Incident | None) -> None:
+        if inc is None or inc.state != "ACTIVE":
+            return
+        inc.state = "RESOLVED"
+        self.state.incidents.pop(inc.key, None)
+        ei = inc.element_instance
+        if ei.incident_key == inc.key:
+            ei.incident_key = None
+        pi = ei.process_instance
+        keys = pi.runtime.get("incidents", [])
+        if inc.key in keys:
+            keys.remove(inc.key)
+        self.incident_record(inc, "RESOLVED")
+        self.ctx.save_incident(inc)
+        if ei.state not in ("COMPLETED", "TERMINATED"):
+            self.ctx.save_element(ei)
+        if pi.state not in ("COMPLETED", "TERMINATED"):
+            self.ctx.save_instance_row(pi, "ACTIVE")
+
+    # -- events: subscriptions and timers -----------------------------------------------------------------------
+    def open_boundary_events(self, ei: ElementInstance) -> None:
+        model = ei.definition.model
+        for b in model.boundary_events(ei.element.id):
+            self.open_event(ei, b)
+        if ei.element.is_scope:
+            for esp in model.event_sub_processes(ei.element.id):
+                for start in model.start_events(esp.id):
+                    if start.event_type in (EventType.MESSAGE, EventType.TIMER):
+                        self.open_event(ei, start)
+
+    def open_event(self, ei: ElementInstance, event: Element) -> None:
+        """Open the message subscription or timer of `event`, held by `ei`."""
+        if event.event_type is EventType.MESSAGE and event.message is not None:
+            self.open_subscription(ei, event)
+        elif event.event_type is EventType.TIMER and event.timer is not None:
+            self.open_timer(ei, event)
+
+    def open_subscription(self, ei: ElementInstance, event: Element) -> Subscription:
+        message = event.message
+        assert message is not None
+        name = vars_.evaluate(self.ctx, message.name, ei)
+        vars_.expect(message.name, name, "STRING")
+        key_expr = message.correlation_key
+        correlation = vars_.evaluate(self.ctx, key_expr, ei) if key_expr is not None else ""
+        if isinstance(correlation, bool) or not isinstance(correlation, (str, int, float)):
+            assert key_expr is not None
+            raise StepFailure(
+                "EXTRACT_VALUE_ERROR",
+                f"Failed to extract the correlation key for '{key_expr.expression}': The value must be either a "
+                f"string or a number, but was '{vars_._type_of(correlation)}'.",
+            )
+        if isinstance(correlation, float) and correlation.is_integer():
+            correlation = int(correlation)
+        sub = Subscription(
+            self.ctx.key(),
+            ei,
+            event,
+            name,
+            str(correlation),
+            event.interrupting,
+        )
+        self.state.subscriptions[sub.key] = sub
+        self.state.subscriptions_by_message[(sub.message_name, sub.correlation_key)][sub.key] = sub
+        ei.subscription_keys.append(sub.key)
+        self.ctx.record(
+            "PROCESS_MESSAGE_SUBSCRIPTION",
+            "CREATED",
+            sub.key,
+            {
+                "messageName": sub.message_name,
+                "correlationKey": sub.correlation_key,
+                "elementId": event.id,
+                "elementInstanceKey": ei.key,
+                "processInstanceKey": ei.process_instance.key,
+                "bpmnProcessId": ei.definition.bpmn_process_id,
+                "interrupting": sub.interrupting,
+                "tenantId": DEFAULT_TENANT,
+            },
+            ei.process_instance.key,
+        )
+        self.ctx.save_subscription(sub)
+        self.ctx.engine.correlate_buffered(self.ctx, sub)
+        return sub
+
+    def open_timer(
+        self, ei: ElementInstance | None, event: Element, definition: ProcessDefinition | None = None
+    ) -> Timer:
+        spec = event.timer
+        assert spec is not None
+        raw = (
+            vars_.evaluate_feel(self.ctx, spec.value, ei) if spec.value.feel is not None else spec.value.text
+        )
+        due, repetitions, interval = timer_math.schedule(
+            spec.kind.value, raw, self.ctx.now, spec.value.expression
+        )
+        d = definition or (ei.definition if ei is not None else None)
+        assert d is not None
+        timer = Timer(self.ctx.key(), event, ei, d, due, repetitions, interval)
+        self.state.timers[timer.key] = timer
+        self.state.schedule.add(due, "timer", timer.key)
+        if ei is not None:
+            ei.timer_keys.append(timer.key)
+        self.timer_record(timer, "CREATED")
+        self.ctx.save_timer(timer)
+        return timer
+
+    def timer_record(self, timer: Timer, intent: str) -> None:
+        ei = timer.element_instance
+        self.ctx.record(
+            "TIMER",
+            intent,
+            timer.key,
+            {
+                "elementInstanceKey": ei.key if ei is not None else -1,
+                "processInstanceKey": ei.process_instance.key if ei is not None else -1,
+                "dueDate": timer.due_date,
+                "targetElementId": timer.element.id,
+                "repetitions": timer.repetitions,
+                "processDefinitionKey": timer.definition.key,
+                "tenantId": DEFAULT_TENANT,
+            },
+            ei.process_instance.key if ei is not None else None,
+        )
+
+    def close_timer(self, timer: Timer, intent: str = "CANCELED") -> None:
+        self.state.timers.pop(timer.key, None)
+        ei = timer.element_instance
+        if ei is not None and timer.key in ei.timer_keys:
+            ei.timer_keys.remove(timer.key)
+        self.timer_record(timer, intent)
+        self.ctx.batch.delete(schema.timers, timer.key)
+
+    def close_subscription(self, sub: Subscription) -> None:
+        self.state.subscriptions.pop(sub.key, None)
+        self.state.subscriptions_by_message.get((sub.message_name, sub.correlation_key), {}).pop(
+            sub.key, None
+        )
+        ei = sub.element_instance
+        if sub.key in ei.subscription_keys:
+            ei.subscription_keys.remove(sub.key)
+        self.ctx.record(
+            "PROCESS_MESSAGE_SUBSCRIPTION",
+            "DELETED",
+            sub.key,
+            {
+                "messageName": sub.message_name,
+                "correlationKey": sub.correlation_key,
+                "elementId": sub.element.id,
+                "elementInstanceKey": ei.key,
+                "processInstanceKey": ei.process_instance.key,
+                "tenantId": DEFAULT_TENANT,
+            },
+            ei.process_instance.key,
+        )
+        self.ctx.batch.delete(schema.subscriptions, sub.key)
+
+    def close_event_scope(self, ei: ElementInstance) -> None:
+        """Close what the element instance holds open: its subscriptions and timers."""
+        for key in list(ei.subscription_keys):
+            sub = self.state.subscriptions.get(key)
+            if sub is not None:
+                self.close_subscription(sub)
+        for key in list(ei.timer_keys):
+            timer = self.state.timers.get(key)
+            if timer is not None:
+                self.close_timer(timer)
+
+    def trigger_event(
+        self, holder: ElementInstance, event: Element, variables: dict[str, Any], interrupting: bool
+    ) -> None:
+        """A message or timer fired for `event`, held open by `holder` (see elements.events.trigger)."""
+        from engine.runtime.elements.events import trigger
+
+        trigger(self, holder, event, variables, interrupting)
+
+    # -- errors ----------------------------------------------------------------------------------------------
+    def throw_error(
+        self, thrower: ElementInstance, code: str, message: str, variables: dict[str, Any]
+    ) -> bool:
+        from engine.runtime.elements.events import throw_error
+
+        return throw_error(self, thrower, code, message, variables)
+
+
+_REACHABLE: dict[tuple[int, str], frozenset[str]] = {}
+
+
+def reachable(model: Any, element_id: str) -> frozenset[str]:
+    """Element ids reachable from `element_id` along sequence flows (itself included), cached per model."""
+    cache_key = (id(model), element_id)
+    hit = _REACHABLE.get(cache_key)
+    if hit is not None:
+        return hit
+    seen = {element_id}
+    todo = [element_id]
+    while todo:
+        el = model.elements[todo.pop()]
+        for f in el.outgoing:
+            if f.target_id not in seen:
+                seen.add(f.target_id)
+                todo.append(f.target_id)
+    out = frozenset(seen)
+    _REACHABLE[cache_key] = out
+    return out
