@@ -1,0 +1,33 @@
+"""Settings of the embedded engine, from the environment (or a `.env` file) and the command line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """The user's data directory (XDG), as Zeebe keeps its data under its own home."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ipa"
+
+
+class EngineSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    host: str = Field("127.0.0.1", validation_alias="IPA_ENGINE_HOST")
+    grpc_port: int = Field(26500, validation_alias="IPA_ENGINE_GRPC_PORT")
+    http_port: int = Field(8080, validation_alias="IPA_ENGINE_HTTP_PORT")
+    data_dir: Path = Field(default_factory=default_data_dir, validation_alias="IPA_DATA_DIR")
+    #: a SQLAlchemy URL (postgresql+psycopg://...) instead of SQLite in the data folder
+    database_url: str | None = Field(None, validation_alias="IPA_ENGINE_DATABASE_URL")
+
+    def store_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        engine_dir = self.data_dir / "engine"
+        engine_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{engine_dir / 'engine.db'}"

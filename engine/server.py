@@ -1,0 +1,92 @@
+"""Run the embedded engine: the Zeebe gateway (gRPC) and the Camunda 8 REST API in one process and loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import AsyncIterator, Generator
+from dataclasses import dataclass
+
+import grpc
+import uvicorn
+
+from engine.config import EngineSettings
+from engine.runtime.engine import Engine
+from engine.store.store import Store
+
+log = logging.getLogger("engine")
+
+
+class _Uvicorn(uvicorn.Server):
+    """uvicorn without its own signal handling: the engine stops its servers in order on SIGTERM/SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+@dataclass
+class RunningEngine:
+    engine: Engine
+    grpc_port: int
+    http_port: int
+    host: str
+
+    @property
+    def grpc_address(self) -> str:
+        return f"{self.host}:{self.grpc_port}"
+
+    @property
+    def rest_address(self) -> str:
+        return f"http://{self.host}:{self.http_port}"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(512)
+    sock.setblocking(False)
+    return sock
+
+
+@contextlib.asynccontextmanager
+async def running_engine(settings: EngineSettings) -> AsyncIterator[RunningEngine]:
+    """Start store, engine, gRPC gateway and REST API (port 0 picks a free port); stop them in reverse."""
+    from engine.gateway import add_gateway, server_options
+    from engine.rest import create_app
+
+    engine = Engine(Store(settings.store_url()))
+    await engine.start()
+    grpc_server = grpc.aio.server(options=server_options())
+    add_gateway(grpc_server, engine)
+    grpc_port = grpc_server.add_insecure_port(f"{settings.host}:{settings.grpc_port}")
+    await grpc_server.start()
+    sock = _bind(settings.host, settings.http_port)
+    http = _Uvicorn(uvicorn.Config(create_app(engine), log_level="warning", lifespan="off"))
+    http_task = asyncio.get_running_loop().create_task(http.serve(sockets=[sock]))
+    try:
+        yield RunningEngine(engine, grpc_port, sock.getsockname()[1], settings.host)
+    finally:
+        http.should_exit = True
+        with contextlib.suppress(Exception):
+            await http_task
+        await grpc_server.stop(grace=2)
+        await engine.stop()
+
+
+async def serve(settings: EngineSettings) -> None:
+    """Run until SIGTERM or SIGINT, then finish in-flight requests and stop cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with running_engine(settings) as running:
+        print(f"Zeebe gateway (gRPC)  {running.grpc_address}", flush=True)
+        print(f"Camunda REST API      {running.rest_address}/v2", flush=True)
+        print(f"data                  {settings.store_url()}", flush=True)
+        await stop.wait()
+        print("stopping ...", flush=True)
