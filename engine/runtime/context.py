@@ -44,21 +44,15 @@ class Ctx:
         pi_key: int | None = None,
         record_type: str = "EVENT",
     ) -> None:
+        self.record_text(value_type, intent, key, dumps(value), pi_key, record_type)
+
+    def record_text(
+        self, value_type: str, intent: str, key: int, text: str, pi_key: int | None = None, record_type: str = "EVENT"
+    ) -> None:
+        """Append a record whose value is already JSON text (columns in the order of schema.records)."""
         self.engine.position += 1
         self.batch.records.append(
-            {
-                "position": self.engine.position,
-                "source_position": None,
-                "key": key,
-                "timestamp": self.now,
-                "record_type": record_type,
-                "value_type": value_type,
-                "intent": intent,
-                "process_instance_key": pi_key,
-                "rejection_type": None,
-                "rejection_reason": None,
-                "value": dumps(value),
-            }
+            (self.engine.position, None, key, self.now, record_type, value_type, intent, pi_key, None, None, text)
         )
 
     def drain(self) -> None:
@@ -88,9 +82,12 @@ class Ctx:
         )
 
     def save_element(self, ei: ElementInstance, end: int | None = None) -> None:
+        # built when the batch is written: an element usually changes state several times per batch
+        self.batch.upsert_later(schema.element_instances, ei.key, lambda: self._element_row(ei, end))
+
+    def _element_row(self, ei: ElementInstance, end: int | None) -> dict[str, Any]:
         live = end is None
-        self.batch.upsert(
-            schema.element_instances,
+        return (
             {
                 "key": ei.key,
                 "process_instance_key": ei.process_instance.key,
@@ -107,7 +104,7 @@ class Ctx:
                 "live": live,
                 "runtime": dumps(runtime_row(ei)) if live else None,
                 "tenant_id": DEFAULT_TENANT,
-            },
+            }
         )
 
     def save_variable(self, ei: ElementInstance, key: int, name: str, text: str, live: bool = True) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from engine.runtime.errors import InvalidRequest
 
 DEFAULT_TENANT = "<default>"
@@ -69,4 +71,8 @@ def check_tenant(tenant_id: str | None, rpc: str) -> str:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON text; orjson because every record and variable goes through here."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # what orjson refuses (ints beyond 64 bits, odd keys) the standard library may take
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

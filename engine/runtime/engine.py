@@ -132,6 +132,7 @@ class Engine:
                 batch, done, after = self.pending, self._batch_done, self._after_commit
                 self.pending, self._batch_done, self._after_commit = Batch(), None, []
                 batch.meta["next_key"] = str(self.next_key)
+                batch.materialize()
                 try:
                     await loop.run_in_executor(self._writer, self.store.write, batch)
                 except Exception as e:  # the store is gone: memory is ahead of disk, stop answering

@@ -17,7 +17,7 @@ from engine.bpmn import Element, ElementType, EventType, SequenceFlow
 from engine.runtime import timers as timer_math
 from engine.runtime import variables as vars_
 from engine.runtime.context import Ctx
-from engine.runtime.documents import DEFAULT_TENANT
+from engine.runtime.documents import DEFAULT_TENANT, dumps
 from engine.runtime.elements import handler_for
 from engine.runtime.state import (
     ElementInstance,
@@ -38,28 +38,27 @@ class Processor:
 
     # -- records ---------------------------------------------------------------------------------------------
     def pi_record(self, ei: ElementInstance, intent: str) -> None:
-        el = ei.element
-        d = ei.definition
-        pi = ei.process_instance
-        self.ctx.record(
-            "PROCESS_INSTANCE",
-            intent,
-            ei.key,
-            {
-                "bpmnProcessId": d.bpmn_process_id,
-                "version": d.version,
-                "processDefinitionKey": d.key,
-                "processInstanceKey": pi.key,
-                "elementId": el.id,
-                "flowScopeKey": ei.parent.key if ei.parent is not None else -1,
-                "bpmnElementType": ei.element_type,
-                "bpmnEventType": el.event_type.value,
-                "parentProcessInstanceKey": pi.parent_pi_key if pi.parent_pi_key is not None else -1,
-                "parentElementInstanceKey": pi.parent_ei_key if pi.parent_ei_key is not None else -1,
-                "tenantId": DEFAULT_TENANT,
-            },
-            pi.key,
-        )
+        text = ei.record_text
+        if text is None:  # the same value for every event of the instance: serialised once
+            el = ei.element
+            d = ei.definition
+            pi = ei.process_instance
+            text = ei.record_text = dumps(
+                {
+                    "bpmnProcessId": d.bpmn_process_id,
+                    "version": d.version,
+                    "processDefinitionKey": d.key,
+                    "processInstanceKey": pi.key,
+                    "elementId": el.id,
+                    "flowScopeKey": ei.parent.key if ei.parent is not None else -1,
+                    "bpmnElementType": ei.element_type,
+                    "bpmnEventType": el.event_type.value,
+                    "parentProcessInstanceKey": pi.parent_pi_key if pi.parent_pi_key is not None else -1,
+                    "parentElementInstanceKey": pi.parent_ei_key if pi.parent_ei_key is not None else -1,
+                    "tenantId": DEFAULT_TENANT,
+                }
+            )
+        self.ctx.record_text("PROCESS_INSTANCE", intent, ei.key, text, ei.process_instance.key)
 
     def _transition(self, ei: ElementInstance, state: str) -> None:
         ei.state = state

@@ -94,6 +94,7 @@ class ElementInstance:
         "parent_ei_key",
         "parent_pi_key",
         "is_mi_body",
+        "record_text",
     )
 
     def __init__(
@@ -131,6 +132,8 @@ class ElementInstance:
         self.parent_ei_key: int | None = None
         self.parent_pi_key: int | None = None
         self.is_mi_body = False
+        #: the JSON value of this instance's PROCESS_INSTANCE records (cached: it never changes)
+        self.record_text: str | None = None
 
     @property
     def element_type(self) -> str:
