@@ -113,6 +113,14 @@ def _error_events_of(p: Processor, ei: ElementInstance) -> tuple[list[Element], 
     return boundaries, starts
 
 
+def _detach_job(p: Processor, thrower: ElementInstance) -> None:
+    """A caught ThrowError: the task forgets its job before it is terminated, so no JOB CANCELED follows the
+    ERROR_THROWN (Zeebe's JobErrorThrownApplier.removeJobReference)."""
+    job = p.state.jobs.get(thrower.job_key) if thrower.job_key is not None else None
+    if job is not None and job.state == "ERROR_THROWN":
+        thrower.job_key = None
+
+
 def throw_error(
     p: Processor, thrower: ElementInstance, code: str, message: str, variables: dict[str, Any]
 ) -> bool:
@@ -123,6 +131,7 @@ def throw_error(
         # an enclosing scope's error event sub-processes catch before its boundary events
         catch = _error_catch(starts, code) if current is not thrower else None
         if catch is not None:
+            _detach_job(p, thrower)
             esp = current.definition.model.elements[catch.flow_scope_id or ""]
             current.interrupted = True
             p.close_event_scope(current)
@@ -133,28 +142,43 @@ def throw_error(
             return True
         catch = _error_catch(boundaries, code)
         if catch is not None:
+            _detach_job(p, thrower)
             scope = current.parent
             assert scope is not None
             p.terminate(current, notify=False)
             p.activate(catch, scope, trigger=dict(variables))
             return True
-        if current.parent is None:
-            caller_key = current.parent_ei_key
-            current = p.state.element_instances.get(caller_key) if caller_key is not None else None
-        else:
-            current = current.parent
+        current = _outer(p, current)
     return False
 
 
+def _outer(p: Processor, current: ElementInstance) -> ElementInstance | None:
+    """The next scope of the error search: the flow scope, or from a process instance its calling activity;
+    an interrupted scope ends the search (CatchEventAnalyzer)."""
+    if current.parent is None:
+        caller_key = current.parent_ei_key
+        outer = p.state.element_instances.get(caller_key) if caller_key is not None else None
+    else:
+        outer = current.parent
+    if outer is None or outer.interrupted or outer.state not in ("ACTIVATING", "ACTIVATED", "COMPLETING"):
+        return None
+    return outer
+
+
 def unhandled_message(p: Processor, thrower: ElementInstance, code: str, message: str) -> str:
+    """Zeebe's UNHANDLED_ERROR_EVENT text: the codes considered, scope by scope from the thrower outwards
+    (crossing call activities), each scope's codes in descending order, unquoted (CatchEventAnalyzer)."""
     codes: list[str] = []
     current: ElementInstance | None = thrower
     while current is not None:
         boundaries, starts = _error_events_of(p, current)
-        for e in (*boundaries, *starts):
-            if e.error is not None and e.error.code is not None:
-                codes.append(f"'{e.error.code.text}'")
-        current = current.parent
+        scope_codes = [
+            e.error.code.text
+            for e in (*boundaries, *starts)
+            if e.error is not None and e.error.code is not None
+        ]
+        codes.extend(sorted(scope_codes, reverse=True))
+        current = _outer(p, current)
     text = f"Expected to throw an error event with the code '{code}'"
     if message:
         text += f" with message '{message}'"
