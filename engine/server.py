@@ -86,7 +86,14 @@ async def serve(settings: EngineSettings) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with running_engine(settings) as running:
         print(f"Zeebe gateway (gRPC)  {running.grpc_address}", flush=True)
-        print(f"Camunda REST API      {running.rest_address}/v2", flush=True)
         print(f"data                  {settings.store_url()}", flush=True)
+        state = running.engine.state
+        print(
+            f"recovered             {len(state.element_instances)} live element instances, {len(state.jobs)} jobs "
+            f"in {running.engine.recovery_seconds * 1000:.0f} ms",
+            flush=True,
+        )
+        # printed last: tools wait for this line to know the engine is ready
+        print(f"Camunda REST API      {running.rest_address}/v2", flush=True)
         await stop.wait()
         print("stopping ...", flush=True)

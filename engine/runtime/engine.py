@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -80,12 +81,16 @@ class Engine:
         #: message name -> (definition, start event) of the latest versions with a message start event
         self._message_starts: dict[str, list[tuple[ProcessDefinition, Element]]] = {}
         self._running = False
+        self.recovery_seconds = 0.0
 
     # -- life cycle ------------------------------------------------------------------------------------------
     async def start(self) -> None:
         from engine.runtime.recovery import recover
 
+        t0 = time.perf_counter()
         recover(self)
+        #: how long loading the live state took (printed at start-up; the recovery figure of bench/engine.py)
+        self.recovery_seconds = time.perf_counter() - t0
         self._schedule_changed = asyncio.Event()
         self._running = True
         self._scheduler = asyncio.get_running_loop().create_task(self._run_scheduler())
