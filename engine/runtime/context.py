@@ -212,6 +212,7 @@ class Ctx:
                 "element_instance_key": sub.element_instance.key,
                 "process_instance_key": sub.element_instance.process_instance.key,
                 "element_id": sub.element.id,
+                "kind": sub.kind,
                 "message_name": sub.message_name,
                 "correlation_key": sub.correlation_key,
                 "interrupting": sub.interrupting,

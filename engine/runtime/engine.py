@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from engine.bpmn import BpmnParseError, Element, EventType, parse_bpmn
+from engine.bpmn import BpmnParseError, Element, ElementType, EventType, parse_bpmn
 from engine.dmn import DmnParseError, evaluate_decision, parse_dmn
 from engine.dmn.result import DecisionResult
 from engine.runtime import timers as timer_math
@@ -1039,28 +1039,30 @@ class Engine:
         return await self.execute(command)
 
     async def broadcast_signal(self, name: str, variables: dict[str, Any]) -> int:
-        def command(ctx: Ctx, p: Processor) -> int:
-            key = ctx.key()
-            ctx.record(
-                "SIGNAL",
-                "BROADCASTED",
-                key,
-                {"signalName": name, "variables": variables, "tenantId": DEFAULT_TENANT},
-            )
-            for pid in list(self.state.definitions_by_id):
-                d = self.state.latest_process(pid)
-                if d is None:
-                    continue
-                for start in d.model.start_events(pid):
-                    if (
-                        start.event_type is EventType.SIGNAL
-                        and start.signal is not None
-                        and start.signal.name.text == name
-                    ):
-                        p.create_process_instance(d, {}, start_element=start, trigger=dict(variables))
-            return key
+        return await self.execute(lambda ctx, p: self.broadcast(ctx, p, name, variables))
 
-        return await self.execute(command)
+    def broadcast(self, ctx: Ctx, p: Processor, name: str, variables: dict[str, Any]) -> int:
+        """Trigger every open subscription and signal start event of that name (signals are not buffered)."""
+        key = ctx.key()
+        ctx.record("SIGNAL", "BROADCASTED", key, {"signalName": name, "variables": variables, "tenantId": DEFAULT_TENANT})
+        for sub in list(self.state.signal_subscriptions.get(name, {}).values()):
+            if sub.key not in self.state.subscriptions:
+                continue
+            ei = sub.element_instance
+            keep_open = not sub.interrupting and (
+                sub.element.attached_to_id is not None or sub.element.element_type is ElementType.START_EVENT
+            )
+            if not keep_open:
+                p.close_subscription(sub)
+            p.trigger_event(ei, sub.element, variables, sub.interrupting)
+        for pid in list(self.state.definitions_by_id):
+            d = self.state.latest_process(pid)
+            if d is None:
+                continue
+            for start in d.model.start_events(pid):
+                if start.event_type is EventType.SIGNAL and start.signal is not None and start.signal.name.text == name:
+                    p.create_process_instance(d, {}, start_element=start, trigger=dict(variables))
+        return key
 
     # -- variables, incidents --------------------------------------------------------------------------------
     async def set_variables(self, element_instance_key: int, variables: dict[str, Any], local: bool) -> int:

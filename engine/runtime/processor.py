@@ -419,6 +419,32 @@ class Processor:
             self.open_subscription(ei, event)
         elif event.event_type is EventType.TIMER and event.timer is not None:
             self.open_timer(ei, event)
+        elif event.event_type is EventType.SIGNAL and event.signal is not None:
+            self.open_signal_subscription(ei, event)
+
+    def open_signal_subscription(self, ei: ElementInstance, event: Element) -> Subscription:
+        assert event.signal is not None
+        name = vars_.expect(event.signal.name, vars_.evaluate(self.ctx, event.signal.name, ei), "STRING")
+        sub = Subscription(self.ctx.key(), ei, event, name, "", event.interrupting, "signal")
+        self.state.subscriptions[sub.key] = sub
+        self.state.signal_subscriptions[name][sub.key] = sub
+        ei.subscription_keys.append(sub.key)
+        self.ctx.record(
+            "SIGNAL_SUBSCRIPTION",
+            "CREATED",
+            sub.key,
+            {
+                "signalName": name,
+                "catchEventId": event.id,
+                "catchEventInstanceKey": ei.key,
+                "bpmnProcessId": ei.definition.bpmn_process_id,
+                "processDefinitionKey": ei.definition.key,
+                "tenantId": DEFAULT_TENANT,
+            },
+            ei.process_instance.key,
+        )
+        self.ctx.save_subscription(sub)
+        return sub
 
     def open_subscription(self, ei: ElementInstance, event: Element) -> Subscription:
         message = event.message
@@ -517,12 +543,27 @@ class Processor:
 
     def close_subscription(self, sub: Subscription) -> None:
         self.state.subscriptions.pop(sub.key, None)
-        self.state.subscriptions_by_message.get((sub.message_name, sub.correlation_key), {}).pop(
-            sub.key, None
-        )
         ei = sub.element_instance
         if sub.key in ei.subscription_keys:
             ei.subscription_keys.remove(sub.key)
+        self.ctx.batch.delete(schema.subscriptions, sub.key)
+        if sub.kind == "signal":
+            self.state.signal_subscriptions.get(sub.message_name, {}).pop(sub.key, None)
+            self.ctx.record(
+                "SIGNAL_SUBSCRIPTION",
+                "DELETED",
+                sub.key,
+                {
+                    "signalName": sub.message_name,
+                    "catchEventId": sub.element.id,
+                    "catchEventInstanceKey": ei.key,
+                    "tenantId": DEFAULT_TENANT,
+                },
+                ei.process_instance.key,
+            )
+            return
+        by_message = self.state.subscriptions_by_message.get((sub.message_name, sub.correlation_key), {})
+        by_message.pop(sub.key, None)
         self.ctx.record(
             "PROCESS_MESSAGE_SUBSCRIPTION",
             "DELETED",
@@ -537,7 +578,6 @@ class Processor:
             },
             ei.process_instance.key,
         )
-        self.ctx.batch.delete(schema.subscriptions, sub.key)
 
     def close_event_scope(self, ei: ElementInstance) -> None:
         """Close what the element instance holds open: its subscriptions and timers."""

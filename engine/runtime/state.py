@@ -206,6 +206,7 @@ class Subscription:
     message_name: str
     correlation_key: str
     interrupting: bool
+    kind: str = "message"  # message | signal (a signal subscription has no correlation key)
 
 
 @dataclass(eq=False, slots=True)
@@ -275,6 +276,8 @@ class State:
         self.subscriptions: dict[int, Subscription] = {}
         #: (message name, correlation key) -> open subscriptions
         self.subscriptions_by_message: dict[tuple[str, str], dict[int, Subscription]] = defaultdict(dict)
+        #: signal name -> open signal subscriptions
+        self.signal_subscriptions: dict[str, dict[int, Subscription]] = defaultdict(dict)
         self.messages: dict[int, Message] = {}
         self.messages_by_name: dict[tuple[str, str], dict[int, Message]] = defaultdict(dict)
         self.timers: dict[int, Timer] = {}

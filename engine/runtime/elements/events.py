@@ -27,6 +27,8 @@ class EndEvent(JobTask):
             if not p.throw_error(ei, code, "", {}):
                 p.incident(ei, "UNHANDLED_ERROR_EVENT", unhandled_message(p, ei, code, ""), "error")
             return
+        if el.event_type is EventType.SIGNAL and el.signal is not None:
+            broadcast_signal(p, ei)
         p.mark_activated(ei)
         if el.event_type is EventType.TERMINATE and ei.parent is not None:
             scope = ei.parent
@@ -34,11 +36,25 @@ class EndEvent(JobTask):
         p.complete(ei)
 
 
+def broadcast_signal(p: Processor, ei: ElementInstance) -> None:
+    """A signal throw event broadcasts its signal with its local variables (its input mappings)."""
+    signal = ei.element.signal
+    assert signal is not None
+    name = vars_.expect(signal.name, vars_.evaluate(p.ctx, signal.name, ei), "STRING")
+    payload = {n: v.value for n, v in ei.variables.items()}
+    def send() -> None:
+        p.ctx.engine.broadcast(p.ctx, p, name, payload)
+
+    p.ctx.queue.append(send)
+
+
 class ThrowEvent(JobTask):
     def activate(self, p: Processor, ei: ElementInstance) -> None:
         if ei.element.job is not None:
             super().activate(p, ei)
             return
+        if ei.element.event_type is EventType.SIGNAL and ei.element.signal is not None:
+            broadcast_signal(p, ei)
         p.mark_activated(ei)
         p.complete(ei)
 
