@@ -148,10 +148,13 @@ def recover(engine: Engine) -> None:
         ei = owner
         element = ei.definition.model.elements[row["element_id"]]
         sub = Subscription(
-            row["key"], ei, element, row["message_name"], row["correlation_key"], row["interrupting"]
+            row["key"], ei, element, row["message_name"], row["correlation_key"], row["interrupting"], row["kind"]
         )
         state.subscriptions[sub.key] = sub
-        state.subscriptions_by_message[(sub.message_name, sub.correlation_key)][sub.key] = sub
+        if sub.kind == "signal":
+            state.signal_subscriptions[sub.message_name][sub.key] = sub
+        else:
+            state.subscriptions_by_message[(sub.message_name, sub.correlation_key)][sub.key] = sub
         ei.subscription_keys.append(sub.key)
 
     for row in store.all_rows(schema.messages):
