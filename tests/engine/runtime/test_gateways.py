@@ -1,0 +1,173 @@
+"""Gateways: exclusive, parallel, inclusive and event-based (zeebe-protocol.md §7.5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.engine.runtime.helpers import (
+    Harness,
+    bpmn,
+    end,
+    flow,
+    message,
+    service,
+    start,
+    timer,
+)
+
+
+def exclusive(default: bool = True, cond_a: str = "=x &gt; 10") -> bytes:
+    dflt = ' default="to_c"' if default else ""
+    body = (
+        start()
+        + f'<bpmn:exclusiveGateway id="gw"{dflt} />'
+        + service("a", "a")
+        + service("b", "b")
+        + service("c", "c")
+        + end()
+        + flow("start", "gw")
+        + flow("gw", "a", "to_a", cond_a)
+        + flow("gw", "b", "to_b", "=x &gt; 5")
+        + (flow("gw", "c", "to_c") if default else "")
+        + flow("a", "end", "a_end")
+        + flow("b", "end", "b_end")
+        + (flow("c", "end", "c_end") if default else "")
+    )
+    return bpmn(body)
+
+
+@pytest.mark.parametrize(("x", "task"), [(20, "a"), (7, "b"), (1, "c")])
+async def test_exclusive_gateway_takes_the_first_true_condition_else_the_default(
+    h: Harness, x: int, task: str
+) -> None:
+    await h.deploy(exclusive())
+    pi = await h.start(x=x)
+    assert h.active(pi) == [task]
+    taken = [e for e, i in h.trace(pi) if i == "SEQUENCE_FLOW_TAKEN"]
+    assert taken == ["start_to_gw", f"to_{task}"]
+
+
+async def test_exclusive_gateway_without_a_match_is_a_condition_error_until_fixed(h: Harness) -> None:
+    await h.deploy(exclusive(default=False))
+    pi = await h.start(x=1)
+    inc = h.incident(pi)
+    assert inc["error_type"] == "CONDITION_ERROR" and inc["element_id"] == "gw"
+    assert (
+        inc["error_message"]
+        == "Expected at least one condition to evaluate to true, or to have a default flow"
+    )
+    assert h.live(pi, "gw").state == "ACTIVATING"
+    await h.engine.set_variables(pi, {"x": 6}, local=False)
+    await h.engine.resolve_incident(inc["key"])
+    assert h.active(pi) == ["b"]
+    assert h.incidents(pi) == [] and len(h.incidents(pi, "RESOLVED")) == 1
+
+
+@pytest.mark.parametrize(("x", "kind"), [(3, "NUMBER"), (None, "NULL"), ("s", "STRING")])
+async def test_non_boolean_condition_is_an_extract_value_error(h: Harness, x: object, kind: str) -> None:
+    await h.deploy(exclusive(cond_a="=x"))
+    pi = await h.start(x=x)
+    inc = h.incident(pi)
+    assert inc["error_type"] == "EXTRACT_VALUE_ERROR"
+    assert inc["error_message"] == f"Expected result of the expression 'x' to be 'BOOLEAN', but was '{kind}'."
+
+
+def fork_join(kind: str, conditions: bool = False) -> bytes:
+    c1, c2 = ("=x &gt; 0", "=y &gt; 0") if conditions else (None, None)
+    body = (
+        start()
+        + f'<bpmn:{kind} id="fork" />'
+        + service("a", "a")
+        + service("b", "b")
+        + f'<bpmn:{kind} id="join" />'
+        + service("after", "after")
+        + end()
+        + flow("start", "fork")
+        + flow("fork", "a", "to_a", c1)
+        + flow("fork", "b", "to_b", c2)
+        + flow("a", "join", "a_join")
+        + flow("b", "join", "b_join")
+        + flow("join", "after")
+        + flow("after", "end")
+    )
+    return bpmn(body)
+
+
+async def test_parallel_join_waits_for_every_incoming_flow(h: Harness) -> None:
+    await h.deploy(fork_join("parallelGateway"))
+    pi = await h.start()
+    assert h.active(pi) == ["a", "b"]
+    await h.complete("a")
+    assert h.active(pi) == ["b"]
+    assert "join" not in [e for e, _ in h.trace(pi)]
+    await h.complete("b")
+    assert h.active(pi) == ["after"]
+    assert h.trace(pi, "join").count(("join", "ELEMENT_COMPLETED")) == 1
+    await h.complete("after")
+    assert h.state(pi) == "COMPLETED"
+
+
+async def test_inclusive_join_does_not_wait_for_paths_not_taken(h: Harness) -> None:
+    await h.deploy(fork_join("inclusiveGateway", conditions=True))
+    pi = await h.start(x=1, y=0)
+    assert h.active(pi) == ["a"]
+    await h.complete("a")
+    assert h.active(pi) == ["after"]
+
+
+async def test_inclusive_join_waits_for_every_path_taken(h: Harness) -> None:
+    await h.deploy(fork_join("inclusiveGateway", conditions=True))
+    pi = await h.start(x=1, y=1)
+    assert h.active(pi) == ["a", "b"]
+    await h.complete("b")
+    assert h.active(pi) == ["a"]
+    await h.complete("a")
+    assert h.active(pi) == ["after"]
+    assert h.trace(pi, "join").count(("join", "ELEMENT_COMPLETED")) == 1
+
+
+async def test_inclusive_fork_without_a_true_condition_is_an_incident(h: Harness) -> None:
+    await h.deploy(fork_join("inclusiveGateway", conditions=True))
+    pi = await h.start(x=0, y=0)
+    assert h.incident(pi)["error_type"] == "CONDITION_ERROR"
+
+
+def event_gateway() -> bytes:
+    body = (
+        start()
+        + '<bpmn:eventBasedGateway id="gw" />'
+        + '<bpmn:intermediateCatchEvent id="msg"><bpmn:messageEventDefinition id="md" messageRef="m" /></bpmn:intermediateCatchEvent>'
+        + f'<bpmn:intermediateCatchEvent id="tmr">{timer("timeDuration", "PT10S")}</bpmn:intermediateCatchEvent>'
+        + end("end_msg")
+        + end("end_tmr")
+        + flow("start", "gw")
+        + flow("gw", "msg")
+        + flow("gw", "tmr")
+        + flow("msg", "end_msg")
+        + flow("tmr", "end_tmr")
+    )
+    return bpmn(body, extra=message("m", "ping", "=id"))
+
+
+async def test_event_based_gateway_message_wins_and_the_timer_is_canceled(h: Harness) -> None:
+    await h.deploy(event_gateway())
+    pi = await h.start(id="k1")
+    assert h.active(pi) == ["gw"]
+    await h.engine.publish_message("ping", "k1", 0, "", {"got": 1})
+    assert h.state(pi) == "COMPLETED"
+    assert "end_msg" in h.completed(pi) and "tmr" not in [e for e, _ in h.trace(pi)]
+    assert [r["intent"] for r in h.records("TIMER")] == ["CREATED", "CANCELED"]
+    assert h.variables(pi)["got"] == 1
+    await h.clock(20_000)
+    assert len(h.records("TIMER", "TRIGGERED")) == 0
+
+
+async def test_event_based_gateway_timer_wins_and_the_subscription_is_closed(h: Harness) -> None:
+    await h.deploy(event_gateway())
+    pi = await h.start(id="k1")
+    await h.clock(10_000)
+    assert h.state(pi) == "COMPLETED"
+    assert "end_tmr" in h.completed(pi)
+    assert [r["intent"] for r in h.records("PROCESS_MESSAGE_SUBSCRIPTION")] == ["CREATED", "DELETED"]
+    await h.engine.publish_message("ping", "k1", 0, "", {})
+    assert "msg" not in [e for e, _ in h.trace(pi)]
