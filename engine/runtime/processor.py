@@ -85,11 +85,15 @@ class Processor:
         self.state.element_instances[pi.key] = pi
         ctx.save_instance_row(pi, "ACTIVE")
         vars_.merge_local(ctx, pi, variables)
-        self._transition(pi, "ACTIVATING")
-        self._transition(pi, "ACTIVATED")
         start = start_element or definition.model.none_start_event
         if start is not None:
-            self.activate(start, pi, trigger=trigger)
+            pi.runtime["start"] = start.id
+        if trigger is not None:
+            pi.runtime["start_trigger"] = trigger
+        self._transition(pi, "ACTIVATING")
+        # synchronously, so callers can add elements (start instructions) to an ACTIVATED instance; the
+        # process's event sub-process subscriptions and timers open here (elements.containers.Process)
+        self.run_activation(pi)
         return pi
 
     def activate(
@@ -179,11 +183,39 @@ class Processor:
     def process_completed(self, pi: ElementInstance) -> None:
         ctx = self.ctx
         ctx.save_instance_row(pi, "COMPLETED", end=ctx.now)
-        ctx.engine.on_process_ended(ctx, pi, completed=True)
+        self.process_ended(pi, completed=True)
         if pi.parent_ei_key is not None:
             caller = self.state.element_instances.get(pi.parent_ei_key)
             if caller is not None:
                 handler_for(caller).child_process_completed(self, caller, pi)
+
+    def process_ended(self, pi: ElementInstance, completed: bool) -> None:
+        """Release what waits for the instance; an instance started by a message frees its correlation key,
+        and the next buffered message for that key starts the next instance (Zeebe's
+        BufferedMessageStartEventBehavior; zeebe-protocol.md §7.6)."""
+        freed = [k for k, v in self.state.message_started.items() if v == pi.key]
+        self.ctx.engine.on_process_ended(self.ctx, pi, completed)
+        for pid, correlation_key in freed:
+            self._start_by_buffered_message(pid, correlation_key)
+
+    def _start_by_buffered_message(self, pid: str, correlation_key: str) -> None:
+        definition = self.state.latest_process(pid)
+        if definition is None or (pid, correlation_key) in self.state.message_started:
+            return
+        for start in definition.model.start_events(pid):
+            if start.event_type is not EventType.MESSAGE or start.message is None:
+                continue
+            buffered = self.state.messages_by_name.get((start.message.name.text, correlation_key), {})
+            for msg in list(buffered.values()):
+                if pid in msg.correlated or msg.deadline <= self.ctx.now:
+                    continue
+                msg.correlated.add(pid)
+                self.ctx.save_message(msg)
+                pi = self.create_process_instance(
+                    definition, {}, start_element=start, trigger=dict(msg.variables)
+                )
+                self.state.message_started[(pid, correlation_key)] = pi.key
+                return
 
     def take_flow(
         self, flow: SequenceFlow, scope: ElementInstance, trigger: dict[str, Any] | None = None
@@ -281,7 +313,7 @@ class Processor:
         self._finish(ei, "TERMINATED")
         if ei.parent is None:
             self.ctx.save_instance_row(ei, "TERMINATED", end=self.ctx.now)
-            self.ctx.engine.on_process_ended(self.ctx, ei, completed=False)
+            self.process_ended(ei, completed=False)
         elif notify:
             parent = ei.parent
             if parent.is_mi_body and parent.state == "ACTIVATED":

@@ -14,8 +14,13 @@ if TYPE_CHECKING:
 
 
 class Process(Handler):
-    def activate(self, p: Processor, ei: ElementInstance) -> None:  # pragma: no cover - created directly
+    def activate(self, p: Processor, ei: ElementInstance) -> None:
+        # mark_activated opens the message/timer start events of the process's event sub-processes
         p.mark_activated(ei)
+        start_id = ei.runtime.pop("start", None)
+        trigger = ei.runtime.pop("start_trigger", None)
+        if start_id is not None:
+            p.activate(ei.definition.model.elements[start_id], ei, trigger=trigger)
 
 
 class SubProcess(Handler):
