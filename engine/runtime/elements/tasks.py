@@ -32,7 +32,9 @@ def _user_task_headers(p: Processor, ei: ElementInstance) -> dict[str, str]:
         if expr is not None:
             items = _list_of(p, expr, ei)
             if items:
-                headers[f"io.camunda.zeebe:{name}"] = json.dumps(items)
+                headers[f"io.camunda.zeebe:{name}"] = json.dumps(
+                    items, separators=(",", ":"), ensure_ascii=False
+                )
     for expr, name in ((ut.due_date, "dueDate"), (ut.follow_up_date, "followUpDate")):
         if expr is not None:
             v = vars_.evaluate(p.ctx, expr, ei)
