@@ -22,7 +22,7 @@ from tests.engine.gateway.helpers import eventually, incidents
 
 @pytest.fixture
 async def worker(gateway: Gateway) -> AsyncIterator[ZeebeWorker]:
-    """A real worker on its own channel semantics (same channel object is fine: pyzeebe shares it too)."""
+    """A real ZeebeWorker on the gateway channel (pyzeebe lets client and workers share one channel)."""
     w = ZeebeWorker(gateway.channel, name="test-worker", poll_retry_delay=1)
     yield w
     await w.stop()
