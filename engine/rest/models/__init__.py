@@ -1,0 +1,1 @@
+"""The pydantic models of the REST contract: what the OpenAPI document shows."""
