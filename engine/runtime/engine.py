@@ -82,6 +82,7 @@ class Engine:
         self._message_starts: dict[str, list[tuple[ProcessDefinition, Element]]] = {}
         self._running = False
         self.recovery_seconds = 0.0
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- life cycle ------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -128,7 +129,8 @@ class Engine:
         done = self._batch_done
         if self._flusher is None:
             self._flusher = loop.create_task(self._flush())
-        return done
+        # shielded: one caller giving up (a cancelled gRPC call) must not cancel the batch for the others
+        return asyncio.shield(done)
 
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()
@@ -154,6 +156,11 @@ class Engine:
                 self._batch_done = None
         finally:
             self._flusher = None
+
+    def _background(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
@@ -644,7 +651,13 @@ class Engine:
                 lambda ctx, p: self._activate(ctx, p, job_type, worker, timeout_ms, max_jobs, fetch_variables)
             )
             if jobs:
-                await self._commit()
+                try:
+                    await self._commit()
+                except asyncio.CancelledError:
+                    # the caller went away while its jobs were being committed: hand them back at once
+                    keys = [j["key"] for j in jobs]
+                    self._background(self.return_jobs(keys))
+                    raise
                 return jobs
             remaining = end - loop.time()
             if wait is None or remaining <= 0:
@@ -941,7 +954,7 @@ class Engine:
                 continue
             pi = p.create_process_instance(d, {}, start_element=start, trigger=dict(variables))
             if correlation_key:
-                self.state.message_started[(d.bpmn_process_id, correlation_key)] = pi.key
+                p.hold_correlation_key(pi, correlation_key)
             done.add(d.bpmn_process_id)
         return done
 
