@@ -214,8 +214,15 @@ class Processor:
                 pi = self.create_process_instance(
                     definition, {}, start_element=start, trigger=dict(msg.variables)
                 )
-                self.state.message_started[(pid, correlation_key)] = pi.key
+                self.hold_correlation_key(pi, correlation_key)
                 return
+
+    def hold_correlation_key(self, pi: ElementInstance, correlation_key: str) -> None:
+        """A message start event created `pi`: no other instance of its process starts for this key while it
+        is active. Kept in the instance's runtime row so recovery rebuilds the index."""
+        self.state.message_started[(pi.definition.bpmn_process_id, correlation_key)] = pi.key
+        pi.runtime["correlation_key"] = correlation_key
+        self.ctx.save_element(pi)
 
     def take_flow(
         self, flow: SequenceFlow, scope: ElementInstance, trigger: dict[str, Any] | None = None

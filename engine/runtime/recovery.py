@@ -60,6 +60,11 @@ def recover(engine: Engine) -> None:
         if parent is not None:
             parent.children[ei.key] = ei
     state.element_instances.update(instances)
+    for ei in instances.values():
+        if (
+            ei.is_process and "correlation_key" in ei.runtime
+        ):  # started by a message (Processor.hold_correlation_key)
+            state.message_started[(ei.definition.bpmn_process_id, ei.runtime["correlation_key"])] = ei.key
 
     for row in store.live_rows(schema.variables):
         scope = instances.get(row["scope_key"])
@@ -148,7 +153,13 @@ def recover(engine: Engine) -> None:
         ei = owner
         element = ei.definition.model.elements[row["element_id"]]
         sub = Subscription(
-            row["key"], ei, element, row["message_name"], row["correlation_key"], row["interrupting"], row["kind"]
+            row["key"],
+            ei,
+            element,
+            row["message_name"],
+            row["correlation_key"],
+            row["interrupting"],
+            row["kind"],
         )
         state.subscriptions[sub.key] = sub
         if sub.kind == "signal":
