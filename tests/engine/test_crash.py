@@ -62,6 +62,9 @@ async def test_sigkill_under_load_loses_nothing_acknowledged(tmp_path: Path) -> 
         engine.kill()
         await asyncio.sleep(0.3)
         engine.start()
+        # the kill really hit work in flight: the restarted engine found live instances to resume
+        recovered = [line for line in engine.output if line.startswith("recovered")][-1]
+        assert int(recovered.split()[1]) > 0, recovered
         await asyncio.gather(*creators)
         assert len(acknowledged) >= INSTANCES * 0.9  # almost every creation is eventually acknowledged
 
