@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Body, Response
 from sqlalchemy import ColumnElement
 
+from engine.bpmn import ProcessModel
 from engine.rest.deps import EngineDep
 from engine.rest.models.common import SearchResult
 from engine.rest.models.definitions import (
@@ -37,22 +38,24 @@ XML_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"description": "The XML of the resource.", "content": {"text/xml": {"schema": {"type": "string"}}}},
     **PROBLEM_RESPONSES,
 }
-#: process definition key -> (formId, formKey) of its none start event; definitions never change
-_start_forms: dict[int, tuple[str | None, str | None]] = {}
+#: id(model) -> (model, (formId, formKey)): models are immutable; holding the model keeps its id unique
+_start_forms: dict[int, tuple[ProcessModel, tuple[str | None, str | None]]] = {}
 
 
 def start_form(d: ProcessDefinition) -> tuple[str | None, str | None]:
     """`zeebe:formDefinition` (formId or formKey) of the none start event (the BPMN model keeps no start forms)."""
-    if d.key not in _start_forms:
-        found: tuple[str | None, str | None] = (None, None)
-        start = d.model.none_start_event
-        if start is not None:
-            for el in ET.fromstring(d.model.xml).iter(f"{_BPMN}startEvent"):
-                form = el.find(f".//{_ZEEBE}formDefinition") if el.get("id") == start.id else None
-                if form is not None:
-                    found = (form.get("formId"), form.get("formKey"))
-        _start_forms[d.key] = found
-    return _start_forms[d.key]
+    cached = _start_forms.get(id(d.model))
+    if cached is not None and cached[0] is d.model:
+        return cached[1]
+    found: tuple[str | None, str | None] = (None, None)
+    start = d.model.none_start_event
+    if start is not None:
+        for el in ET.fromstring(d.model.xml).iter(f"{_BPMN}startEvent"):
+            form = el.find(f".//{_ZEEBE}formDefinition") if el.get("id") == start.id else None
+            if form is not None:
+                found = (form.get("formId"), form.get("formKey"))
+    _start_forms[id(d.model)] = (d.model, found)
+    return found
 
 
 def _start_form_definition(engine: Engine, d: ProcessDefinition) -> FormDefinition | None:
