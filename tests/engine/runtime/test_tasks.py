@@ -133,3 +133,17 @@ async def test_job_worker_user_task_has_the_reserved_headers(h: Harness) -> None
     }
     await h.engine.complete_job(job["key"], {"ok": 1})
     assert h.state(pi) == "COMPLETED"
+
+
+async def test_failing_decision_is_a_decision_evaluation_error(h: Harness) -> None:
+    table = dmn().replace(b'hitPolicy="FIRST"', b'hitPolicy="UNIQUE"')  # both rules match 95
+    await h.engine.deploy([("grading.dmn", table)])
+    await h.deploy(bpmn(simple(rule())))
+    pi = await h.start(score=95)
+    inc = h.incident(pi)
+    assert inc["error_type"] == "DECISION_EVALUATION_ERROR"
+    assert inc["error_message"].startswith("Expected to evaluate decision 'grade', but ")
+    assert h.records("DECISION_EVALUATION")[-1]["intent"] == "FAILED"
+    await h.engine.set_variables(pi, {"score": 10}, local=False)
+    await h.engine.resolve_incident(inc["key"])
+    assert h.state(pi) == "COMPLETED" and h.variables(pi)["result"] == "B"
