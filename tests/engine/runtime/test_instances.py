@@ -34,23 +34,36 @@ async def test_cancel_terminates_everything_cancels_jobs_and_resolves_incidents(
     with pytest.raises(Rejection) as e:
         await h.engine.cancel_process_instance(pi)
     assert e.value.rejection_type == "NOT_FOUND"
-    assert e.value.reason == f"Expected to cancel a process instance with key '{pi}', but no such process was found"
+    assert (
+        e.value.reason
+        == f"Expected to cancel a process instance with key '{pi}', but no such process was found"
+    )
 
 
 @pytest.mark.parametrize(
     ("kwargs", "rejection", "reason"),
     [
-        ({"bpmn_process_id": "nope"}, "NOT_FOUND", "Expected to find process definition with process ID 'nope', but none found"),
+        (
+            {"bpmn_process_id": "nope"},
+            "NOT_FOUND",
+            "Expected to find process definition with process ID 'nope', but none found",
+        ),
         (
             {"bpmn_process_id": "p", "version": 7},
             "NOT_FOUND",
             "Expected to find process definition with process ID 'p' and version '7', but none found",
         ),
         ({"key": 42}, "NOT_FOUND", "Expected to find process definition with key '42', but none found"),
-        ({}, "INVALID_ARGUMENT", "Expected at least a bpmnProcessId or a key greater than -1, but none given"),
+        (
+            {},
+            "INVALID_ARGUMENT",
+            "Expected at least a bpmnProcessId or a key greater than -1, but none given",
+        ),
     ],
 )
-async def test_create_process_instance_errors(h: Harness, kwargs: dict[str, object], rejection: str, reason: str) -> None:
+async def test_create_process_instance_errors(
+    h: Harness, kwargs: dict[str, object], rejection: str, reason: str
+) -> None:
     await h.deploy(bpmn(simple()))
     with pytest.raises(Rejection) as e:
         await h.engine.create_process_instance(**kwargs)  # type: ignore[arg-type]
@@ -58,12 +71,19 @@ async def test_create_process_instance_errors(h: Harness, kwargs: dict[str, obje
 
 
 async def test_create_without_a_none_start_event(h: Harness) -> None:
-    body = start("start", '<bpmn:messageEventDefinition id="md" messageRef="m" />') + end() + flow("start", "end")
+    body = (
+        start("start", '<bpmn:messageEventDefinition id="md" messageRef="m" />')
+        + end()
+        + flow("start", "end")
+    )
     await h.deploy(bpmn(body, extra='<bpmn:message id="m" name="go" />'))
     with pytest.raises(Rejection) as e:
         await h.engine.create_process_instance(bpmn_process_id="p")
     assert e.value.rejection_type == "INVALID_STATE"
-    assert e.value.reason == "Expected to create instance of process with none start event, but there is no such event"
+    assert (
+        e.value.reason
+        == "Expected to create instance of process with none start event, but there is no such event"
+    )
 
 
 async def test_versions_running_instances_keep_theirs_and_duplicates_are_not_new(h: Harness) -> None:

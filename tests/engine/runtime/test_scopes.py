@@ -48,7 +48,11 @@ CHILD = bpmn(simple(service("task", "child-work")), pid="child")
 
 
 async def child_of(h: Harness, pi: int) -> int:
-    rows = [r for r in h.records("PROCESS_INSTANCE", "ELEMENT_ACTIVATED") if r["value"]["parentProcessInstanceKey"] == pi]
+    rows = [
+        r
+        for r in h.records("PROCESS_INSTANCE", "ELEMENT_ACTIVATED")
+        if r["value"]["parentProcessInstanceKey"] == pi
+    ]
     return int(rows[0]["key"])
 
 
@@ -58,10 +62,16 @@ async def child_of(h: Harness, pi: int) -> int:
         ("", "", {"a": 1, "b": 2, "fromChild": 3}),  # propagateAllChildVariables defaults to true
         (' propagateAllChildVariables="true"', "", {"a": 1, "b": 2, "fromChild": 3}),
         (' propagateAllChildVariables="false"', "", {"a": 1, "b": 2}),
-        (' propagateAllChildVariables="true"', io(outputs=[("=fromChild * 2", "doubled")]), {"a": 1, "b": 2, "doubled": 6}),
+        (
+            ' propagateAllChildVariables="true"',
+            io(outputs=[("=fromChild * 2", "doubled")]),
+            {"a": 1, "b": 2, "doubled": 6},
+        ),
     ],
 )
-async def test_call_activity_variables_in_and_out(h: Harness, attrs: str, mappings: str, expected: dict[str, int]) -> None:
+async def test_call_activity_variables_in_and_out(
+    h: Harness, attrs: str, mappings: str, expected: dict[str, int]
+) -> None:
     await h.deploy(CHILD, "child.bpmn")
     await h.deploy(parent(attrs, mappings), "parent.bpmn")
     pi = await h.start("parent", a=1, b=2)
@@ -102,13 +112,17 @@ async def test_call_activity_missing_process_is_an_incident_fixed_by_deploying(h
     pi = await h.start("parent")
     inc = h.incident(pi)
     assert inc["error_type"] == "CALLED_ELEMENT_ERROR"
-    assert inc["error_message"] == "Expected process with BPMN process id 'child' to be deployed, but not found."
+    assert (
+        inc["error_message"] == "Expected process with BPMN process id 'child' to be deployed, but not found."
+    )
     await h.deploy(CHILD, "child.bpmn")
     await h.engine.resolve_incident(inc["key"])
     assert len(await h.jobs("child-work")) == 1
 
 
-def multi(sequential: bool = False, condition: str = "", output: str = "=item * 10", job: str = "work") -> bytes:
+def multi(
+    sequential: bool = False, condition: str = "", output: str = "=item * 10", job: str = "work"
+) -> bytes:
     seq = ' isSequential="true"' if sequential else ""
     cond = f"<bpmn:completionCondition>{condition}</bpmn:completionCondition>" if condition else ""
     loop = (
@@ -127,8 +141,16 @@ async def test_parallel_multi_instance_collects_output_in_item_order(h: Harness)
     await h.deploy(multi())
     pi = await h.start(items=[1, 2, 3])
     jobs = await h.jobs()
-    assert sorted((j["variables"]["item"], j["variables"]["loopCounter"]) for j in jobs) == [(1, 1), (2, 2), (3, 3)]
-    body = [r for r in h.records("PROCESS_INSTANCE", "ELEMENT_ACTIVATED") if r["value"]["bpmnElementType"] == "MULTI_INSTANCE_BODY"]
+    assert sorted((j["variables"]["item"], j["variables"]["loopCounter"]) for j in jobs) == [
+        (1, 1),
+        (2, 2),
+        (3, 3),
+    ]
+    body = [
+        r
+        for r in h.records("PROCESS_INSTANCE", "ELEMENT_ACTIVATED")
+        if r["value"]["bpmnElementType"] == "MULTI_INSTANCE_BODY"
+    ]
     assert len(body) == 1
     for job in reversed(jobs):
         await h.engine.complete_job(job["key"], {})

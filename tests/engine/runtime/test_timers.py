@@ -22,7 +22,9 @@ def catch(kind: str, value: str) -> str:
         ("timeDate", '=date and time("2024-01-01T00:10:00@UTC")', 600_000),
     ],
 )
-async def test_intermediate_timer_fires_at_its_due_date_never_early(h: Harness, kind: str, value: str, due: int) -> None:
+async def test_intermediate_timer_fires_at_its_due_date_never_early(
+    h: Harness, kind: str, value: str, due: int
+) -> None:
     await h.deploy(bpmn(simple(catch(kind, value))))
     pi = await h.start(secs=90)
     created = h.records("TIMER", "CREATED")[0]["value"]
@@ -94,7 +96,11 @@ async def test_timer_start_event_cycle_creates_instances(h: Harness) -> None:
     await h.clock(60_000)
     await h.clock(120_000)
     await h.clock(180_000)
-    created = [r for r in h.records("PROCESS_INSTANCE", "ELEMENT_COMPLETED") if r["value"]["bpmnElementType"] == "PROCESS"]
+    created = [
+        r
+        for r in h.records("PROCESS_INSTANCE", "ELEMENT_COMPLETED")
+        if r["value"]["bpmnElementType"] == "PROCESS"
+    ]
     assert len(created) == 2
     assert h.engine.state.timers == {}
 
@@ -105,7 +111,11 @@ async def test_new_version_replaces_the_start_timer(h: Harness) -> None:
     await h.deploy(bpmn(body + '<bpmn:endEvent id="other" />'))
     assert [r["intent"] for r in h.records("TIMER")] == ["CREATED", "CANCELED", "CREATED"]
     await h.clock(60_000)
-    versions = [r["value"]["version"] for r in h.records("PROCESS_INSTANCE", "ELEMENT_ACTIVATED") if r["value"]["bpmnElementType"] == "PROCESS"]
+    versions = [
+        r["value"]["version"]
+        for r in h.records("PROCESS_INSTANCE", "ELEMENT_ACTIVATED")
+        if r["value"]["bpmnElementType"] == "PROCESS"
+    ]
     assert versions == [2]
 
 
@@ -114,7 +124,11 @@ async def test_timer_start_event_at_a_date(h: Harness) -> None:
     await h.deploy(bpmn(body))
     await h.clock(60_000)
     await h.clock(120_000)
-    completed = [r for r in h.records("PROCESS_INSTANCE", "ELEMENT_COMPLETED") if r["value"]["bpmnElementType"] == "PROCESS"]
+    completed = [
+        r
+        for r in h.records("PROCESS_INSTANCE", "ELEMENT_COMPLETED")
+        if r["value"]["bpmnElementType"] == "PROCESS"
+    ]
     assert len(completed) == 1
 
 
