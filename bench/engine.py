@@ -39,9 +39,12 @@ def _worker_main(address: str, job_type: str) -> None:
     from pyzeebe import ZeebeWorker, create_insecure_channel
 
     async def main() -> None:
-        worker = ZeebeWorker(create_insecure_channel(grpc_address=address), max_connection_retries=-1)
+        # pyzeebe pauses `poll_retry_delay` (5 s by default) whenever `max_running_jobs` are in hand
+        worker = ZeebeWorker(
+            create_insecure_channel(grpc_address=address), max_connection_retries=-1, poll_retry_delay=1
+        )
 
-        @worker.task(task_type=job_type, max_jobs_to_activate=64, max_running_jobs=256)
+        @worker.task(task_type=job_type, max_jobs_to_activate=64, max_running_jobs=1024)
         async def work() -> dict[str, Any]:
             return {"done": True}
 

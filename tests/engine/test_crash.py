@@ -14,7 +14,7 @@ from engine.testing import EngineProcess
 pytest.importorskip("pyzeebe")
 
 ONE_TASK = (Path(__file__).parent / "diagrams" / "crash_one_task.bpmn").read_bytes()
-INSTANCES = 240
+INSTANCES = 1200
 
 
 def _completed_and_double_completions(db: Path, keys: set[int]) -> tuple[set[int], dict[int, int]]:
@@ -37,9 +37,12 @@ async def test_sigkill_under_load_loses_nothing_acknowledged(tmp_path: Path) -> 
         client = ZeebeClient(create_insecure_channel(grpc_address=engine.address), max_connection_retries=-1)
         await client.deploy_resource(str(tmp_path / "crash_one_task.bpmn"))
 
-        worker = ZeebeWorker(create_insecure_channel(grpc_address=engine.address), max_connection_retries=-1)
+        # pyzeebe pauses `poll_retry_delay` whenever `max_running_jobs` are in hand: keep that rare
+        worker = ZeebeWorker(
+            create_insecure_channel(grpc_address=engine.address), max_connection_retries=-1, poll_retry_delay=1
+        )
 
-        @worker.task(task_type="crash-work", timeout_ms=2000, max_jobs_to_activate=16)
+        @worker.task(task_type="crash-work", timeout_ms=2000, max_jobs_to_activate=32, max_running_jobs=512)
         async def work(n: int) -> dict[str, int]:
             await asyncio.sleep(0.002)
             return {"result": n * 2}
@@ -47,7 +50,13 @@ async def test_sigkill_under_load_loses_nothing_acknowledged(tmp_path: Path) -> 
         worker_task = asyncio.create_task(worker.work())
         acknowledged: set[int] = set()
 
+        gate = asyncio.Semaphore(16)  # a steady stream of creations, still going when the engine dies
+
         async def create(n: int) -> None:
+            async with gate:
+                await create_one(n)
+
+        async def create_one(n: int) -> None:
             for _ in range(50):  # the engine may be down for a moment: retry until it answers
                 try:
                     response = await client.run_process("crash-one-task", {"n": n})
@@ -58,7 +67,7 @@ async def test_sigkill_under_load_loses_nothing_acknowledged(tmp_path: Path) -> 
                 return
 
         creators = [asyncio.create_task(create(i)) for i in range(INSTANCES)]
-        await asyncio.sleep(0.6)  # mid-load
+        await asyncio.sleep(1.0)  # mid-load
         engine.kill()
         await asyncio.sleep(0.3)
         engine.start()
@@ -79,7 +88,19 @@ async def test_sigkill_under_load_loses_nothing_acknowledged(tmp_path: Path) -> 
         engine.stop()
 
     done, doubles = _completed_and_double_completions(engine.db, acknowledged)
-    assert done == acknowledged, f"{len(acknowledged - done)} acknowledged instances did not complete"
+    if done != acknowledged:
+        con = sqlite3.connect(engine.db)
+        missing = acknowledged - done
+        states = con.execute(
+            "SELECT state, live, count(*) FROM jobs WHERE process_instance_key IN (%s) GROUP BY state, live"
+            % ",".join(map(str, list(missing)[:500]))
+        ).fetchall()
+        pis = con.execute(
+            "SELECT state, count(*) FROM process_instances WHERE key IN (%s) GROUP BY state"
+            % ",".join(map(str, list(missing)[:500]))
+        ).fetchall()
+        con.close()
+        pytest.fail(f"{len(missing)} acknowledged instances did not complete; jobs {states}; instances {pis}")
     assert doubles == {}, f"jobs completed more than once: {doubles}"
     # every instance's result went through the job's completion
     con = sqlite3.connect(engine.db)
