@@ -1,9 +1,7 @@
 """`python -m engine`: the embedded engine with the settings from the environment (see `ipa engine`)."""
 
-import asyncio
-
 from engine.config import EngineSettings
-from engine.server import serve
+from engine.server import run
 
 if __name__ == "__main__":
-    asyncio.run(serve(EngineSettings()))
+    run(EngineSettings())

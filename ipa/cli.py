@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +24,7 @@ def engine(
 ) -> None:
     """Start the embedded Zeebe-compatible engine (gRPC gateway + Camunda 8 REST API)."""
     from engine.config import EngineSettings
-    from engine.server import serve
+    from engine.server import run
 
     overrides = {
         k: v
@@ -33,4 +32,4 @@ def engine(
         if v is not None
     }
     settings = EngineSettings().model_copy(update=overrides)
-    asyncio.run(serve(settings))
+    run(settings)
