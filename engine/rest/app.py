@@ -31,10 +31,13 @@ from engine.runtime.engine import Engine
 PREFIX = "/v2"
 
 
-def create_app(engine: Engine, *, manage_engine: bool = False) -> FastAPI:
+def create_app(
+    engine: Engine, *, manage_engine: bool = False, max_long_poll_s: float | None = None
+) -> FastAPI:
     """The REST app for `engine`; with `manage_engine` the app's lifespan starts and stops it.
 
     The engine must run on the event loop that serves the app (its commands and long polls use that loop).
+    `max_long_poll_s` caps how long a job activation waits, whatever `requestTimeout` a client asks for.
     """
 
     @asynccontextmanager
@@ -55,6 +58,7 @@ def create_app(engine: Engine, *, manage_engine: bool = False) -> FastAPI:
         servers=[{"url": "/"}],
     )
     app.state.engine = engine
+    app.state.max_long_poll_s = max_long_poll_s
     problems.install(app)
     for module in (
         cluster,

@@ -7,12 +7,11 @@ $like $in $notIn`), as Camunda 8.8's `*FilterProperty` schemas do; every filter 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from engine.rest.types import Int32, LongKey
+from engine.rest.types import DateTime, Flag, Int32, LongKey
 
 T = TypeVar("T")
 F = TypeVar("F", bound=str)
@@ -32,7 +31,7 @@ class StringFilter(Strict):
 
     eq: str | None = Field(None, alias="$eq", description="Checks for equality with the provided value.")
     neq: str | None = Field(None, alias="$neq", description="Checks for inequality with the provided value.")
-    exists: bool | None = Field(None, alias="$exists", description="Checks if the current property exists.")
+    exists: Flag | None = Field(None, alias="$exists", description="Checks if the current property exists.")
     in_: list[str] | None = Field(None, alias="$in", description="Matches any of the provided values.")
     not_in: list[str] | None = Field(None, alias="$notIn", description="Matches none of the provided values.")
     like: str | None = Field(
@@ -45,7 +44,7 @@ class KeyFilter(Strict):
 
     eq: LongKey | None = Field(None, alias="$eq")
     neq: LongKey | None = Field(None, alias="$neq")
-    exists: bool | None = Field(None, alias="$exists")
+    exists: Flag | None = Field(None, alias="$exists")
     in_: list[LongKey] | None = Field(None, alias="$in")
     not_in: list[LongKey] | None = Field(None, alias="$notIn")
 
@@ -55,7 +54,7 @@ class IntegerFilter(Strict):
 
     eq: Int32 | None = Field(None, alias="$eq")
     neq: Int32 | None = Field(None, alias="$neq")
-    exists: bool | None = Field(None, alias="$exists")
+    exists: Flag | None = Field(None, alias="$exists")
     gt: Int32 | None = Field(None, alias="$gt")
     gte: Int32 | None = Field(None, alias="$gte")
     lt: Int32 | None = Field(None, alias="$lt")
@@ -66,14 +65,14 @@ class IntegerFilter(Strict):
 class DateTimeFilter(Strict):
     """Advanced date-time filter (ISO 8601)."""
 
-    eq: dt.datetime | None = Field(None, alias="$eq")
-    neq: dt.datetime | None = Field(None, alias="$neq")
-    exists: bool | None = Field(None, alias="$exists")
-    gt: dt.datetime | None = Field(None, alias="$gt")
-    gte: dt.datetime | None = Field(None, alias="$gte")
-    lt: dt.datetime | None = Field(None, alias="$lt")
-    lte: dt.datetime | None = Field(None, alias="$lte")
-    in_: list[dt.datetime] | None = Field(None, alias="$in")
+    eq: DateTime | None = Field(None, alias="$eq")
+    neq: DateTime | None = Field(None, alias="$neq")
+    exists: Flag | None = Field(None, alias="$exists")
+    gt: DateTime | None = Field(None, alias="$gt")
+    gte: DateTime | None = Field(None, alias="$gte")
+    lt: DateTime | None = Field(None, alias="$lt")
+    lte: DateTime | None = Field(None, alias="$lte")
+    in_: list[DateTime] | None = Field(None, alias="$in")
 
 
 class EnumFilter(Strict, Generic[T]):
@@ -81,7 +80,7 @@ class EnumFilter(Strict, Generic[T]):
 
     eq: T | None = Field(None, alias="$eq")
     neq: T | None = Field(None, alias="$neq")
-    exists: bool | None = Field(None, alias="$exists")
+    exists: Flag | None = Field(None, alias="$exists")
     in_: list[T] | None = Field(None, alias="$in")
     not_in: list[T] | None = Field(None, alias="$notIn")
     like: str | None = Field(None, alias="$like")
@@ -90,7 +89,7 @@ class EnumFilter(Strict, Generic[T]):
 StringProp = str | StringFilter
 KeyProp = LongKey | KeyFilter
 IntegerProp = Int32 | IntegerFilter
-DateTimeProp = dt.datetime | DateTimeFilter
+DateTimeProp = DateTime | DateTimeFilter
 
 
 class VariableValueFilter(Strict):
@@ -132,7 +131,7 @@ class SearchQuery(Strict, Generic[T, F]):
 
 class PageResponse(BaseModel):
     totalItems: int = Field(description="Total items matching the criteria.")
-    hasMoreTotalItems: bool = Field(False, description="Whether more items exist beyond totalItems.")
+    hasMoreTotalItems: Flag = Field(False, description="Whether more items exist beyond totalItems.")
     startCursor: str | None = Field(description="Cursor of the first item: `before` of the previous page.")
     endCursor: str | None = Field(description="Cursor of the last item: `after` of the next page.")
 

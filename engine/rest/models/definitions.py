@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, model_validator
 
 from engine.rest.models.common import IntegerProp, KeyProp, SearchQuery, Strict, StringProp
-from engine.rest.types import LongKey, TenantId, Variables
+from engine.rest.types import Flag, LongKey, TenantId, Variables
 
 
 # -- process definitions -------------------------------------------------------------------------------------
@@ -19,7 +19,7 @@ class ProcessDefinitionResult(BaseModel):
     version: int
     versionTag: str | None
     tenantId: str
-    hasStartForm: bool
+    hasStartForm: Flag
     state: Literal["ACTIVE", "DRAINING", "DELETED"]
 
 
@@ -30,8 +30,8 @@ class ProcessDefinitionFilter(Strict):
     resourceName: StringProp | None = None
     version: IntegerProp | None = None
     versionTag: StringProp | None = None
-    isLatestVersion: bool | None = None
-    hasStartForm: bool | None = None
+    isLatestVersion: Flag | None = None
+    hasStartForm: Flag | None = None
     state: Literal["ACTIVE", "DELETED"] | None = None
     tenantId: StringProp | None = None
 

@@ -15,7 +15,7 @@ from engine.rest.models.common import (
     StringProp,
 )
 from engine.rest.models.process_instances import ElementInstanceState
-from engine.rest.types import OperationReference, Variables
+from engine.rest.types import Flag, OperationReference, Variables
 
 ElementType = Literal[
     "UNSPECIFIED", "PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS", "AD_HOC_SUB_PROCESS",
@@ -44,7 +44,7 @@ class ElementInstanceResult(BaseModel):
     elementName: str
     type: ElementType
     state: ElementInstanceState
-    hasIncident: bool
+    hasIncident: Flag
     incidentKey: str | None
     startDate: str
     endDate: str | None
@@ -60,7 +60,7 @@ class ElementInstanceFilter(Strict):
     elementName: StringProp | None = None
     type: ElementType | EnumFilter[ElementType] | None = None
     state: ElementInstanceState | EnumFilter[ElementInstanceState] | None = None
-    hasIncident: bool | None = None
+    hasIncident: Flag | None = None
     incidentKey: KeyProp | None = None
     startDate: DateTimeProp | None = None
     endDate: DateTimeProp | None = None
@@ -80,7 +80,7 @@ class ElementInstanceSearchQuery(SearchQuery[ElementInstanceFilter, ElementInsta
 
 class SetVariableRequest(Strict):
     variables: Variables
-    local: bool = False
+    local: Flag = False
     operationReference: OperationReference | None = None
 
 
@@ -96,7 +96,7 @@ class VariableResult(BaseModel):
 
 
 class VariableSearchResult(VariableResult):
-    isTruncated: bool
+    isTruncated: Flag
 
 
 class VariableFilter(Strict):
@@ -105,7 +105,7 @@ class VariableFilter(Strict):
     value: StringProp | None = None
     scopeKey: KeyProp | None = None
     processInstanceKey: KeyProp | None = None
-    isTruncated: bool | None = None
+    isTruncated: Flag | None = None
     tenantId: StringProp | None = None
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from engine.rest.models.common import Strict
-from engine.rest.types import Int64, TenantId, Variables
+from engine.rest.types import Duration, EpochMs, TenantId, Variables
 
 
 class MessagePublicationRequest(Strict):
     name: str
     correlationKey: str = ""
-    timeToLive: Int64 = Field(0, ge=0, description="Milliseconds the message is buffered.")
+    timeToLive: Duration = Field(0, ge=0, description="Milliseconds the message is buffered.")
     messageId: str | None = None
     variables: Variables | None = None
     tenantId: TenantId | None = None
@@ -47,4 +47,6 @@ class SignalBroadcastResult(BaseModel):
 
 
 class ClockPinRequest(Strict):
-    timestamp: Int64 = Field(ge=0, description="Epoch milliseconds the engine clock is pinned to.")
+    timestamp: EpochMs = Field(
+        description="Epoch milliseconds the engine clock is pinned to (up to year 9999)."
+    )

@@ -16,7 +16,7 @@ from engine.rest.models.common import (
     StringProp,
     VariableValueFilter,
 )
-from engine.rest.types import Int32, Int64, LongKey, OperationReference, TenantId, Variables
+from engine.rest.types import Flag, Int32, Int64, LongKey, OperationReference, TenantId, Variables
 
 ProcessInstanceState = Literal["ACTIVE", "COMPLETED", "TERMINATED"]
 ElementInstanceState = Literal["ACTIVE", "COMPLETED", "TERMINATED"]
@@ -36,7 +36,7 @@ class ProcessInstanceCreationInstruction(Strict):
     tenantId: TenantId | None = None
     operationReference: OperationReference | None = None
     startInstructions: list[StartInstruction] | None = None
-    awaitCompletion: bool = False
+    awaitCompletion: Flag = False
     fetchVariables: list[str] | None = None
     requestTimeout: Int64 = Field(0, description="Milliseconds to await completion; 0 = the server default.")
     tags: list[str] | None = Field(None, max_length=10)
@@ -70,7 +70,7 @@ class ProcessInstanceResult(BaseModel):
     endDate: str | None
     state: ProcessInstanceState
     suspendedDate: str | None
-    hasIncident: bool
+    hasIncident: Flag
     tenantId: str
     parentProcessInstanceKey: str | None
     parentElementInstanceKey: str | None
@@ -91,14 +91,14 @@ class ProcessInstanceFilterFields(Strict):
     startDate: DateTimeProp | None = None
     endDate: DateTimeProp | None = None
     state: ProcessInstanceState | EnumFilter[ProcessInstanceState] | None = None
-    hasIncident: bool | None = None
+    hasIncident: Flag | None = None
     tenantId: StringProp | None = None
     variables: list[VariableValueFilter] | None = None
     errorMessage: StringProp | None = None
-    hasRetriesLeft: bool | None = None
+    hasRetriesLeft: Flag | None = None
     elementId: StringProp | None = None
     elementInstanceState: ElementInstanceState | EnumFilter[ElementInstanceState] | None = None
-    hasElementInstanceIncident: bool | None = None
+    hasElementInstanceIncident: Flag | None = None
     tags: list[str] | None = None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,7 +16,7 @@ from engine.rest.models.common import (
     StringProp,
     VariableValueFilter,
 )
-from engine.rest.types import Int32, Int64, OperationReference, TenantId, Variables
+from engine.rest.types import DateTime, Duration, Flag, Int32, Int64, OperationReference, TenantId, Variables
 
 UserTaskState = Literal[
     "CREATING", "CREATED", "ASSIGNING", "UPDATING", "COMPLETING", "COMPLETED", "CANCELING", "CANCELED", "FAILED"
@@ -91,7 +90,7 @@ class UserTaskSearchQuery(SearchQuery[UserTaskFilter, UserTaskSortField]):
 
 class UserTaskAssignmentRequest(Strict):
     assignee: str = Field(min_length=1, description="The user to assign the task to.")
-    allowOverride: bool | None = Field(
+    allowOverride: Flag | None = Field(
         None, description="Reassign a task that has an assignee (default true)."
     )
     action: str | None = None
@@ -102,8 +101,8 @@ class Changeset(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    dueDate: dt.datetime | None = None
-    followUpDate: dt.datetime | None = None
+    dueDate: DateTime | None = None
+    followUpDate: DateTime | None = None
     candidateUsers: list[str] | None = None
     candidateGroups: list[str] | None = None
     priority: int | None = Field(None, ge=0, le=100)
@@ -133,8 +132,10 @@ class FormResult(BaseModel):
 class JobActivationRequest(Strict):
     type: str = Field(description="The job type, as defined in the BPMN process.")
     worker: str | None = None
-    timeout: Int64 = Field(description="Milliseconds a job stays exclusively activated for this worker.")
-    maxJobsToActivate: Int32
+    timeout: Duration = Field(
+        ge=1, description="Milliseconds a job stays exclusively activated for this worker."
+    )
+    maxJobsToActivate: Int32 = Field(ge=1, description="The maximum number of jobs to activate.")
     fetchVariable: list[str] | None = None
     requestTimeout: Int64 = Field(0, description="Long-poll milliseconds; 0 = server default, < 0 = no poll.")
     tenantIds: list[TenantId] | None = None
@@ -185,7 +186,7 @@ class JobCompletionRequest(Strict):
 class JobFailRequest(Strict):
     retries: Int32 = 0
     errorMessage: str | None = None
-    retryBackOff: Int64 = 0
+    retryBackOff: Duration = 0
     variables: Variables | None = None
 
 
@@ -197,7 +198,7 @@ class JobErrorRequest(Strict):
 
 class JobChangeset(BaseModel):
     retries: Int32 | None = None
-    timeout: Int64 | None = None
+    timeout: Duration | None = None
 
 
 class JobUpdateRequest(Strict):
@@ -213,9 +214,9 @@ class JobSearchResult(BaseModel):
     kind: JobKind
     listenerEventType: JobListenerEventType
     retries: int
-    isDenied: bool | None
+    isDenied: Flag | None
     deniedReason: str | None
-    hasFailedWithRetriesLeft: bool
+    hasFailedWithRetriesLeft: Flag
     errorCode: str | None
     errorMessage: str | None
     customHeaders: dict[str, Any]
@@ -242,9 +243,9 @@ class JobFilter(Strict):
     kind: JobKind | EnumFilter[JobKind] | None = None
     listenerEventType: JobListenerEventType | EnumFilter[JobListenerEventType] | None = None
     retries: IntegerProp | None = None
-    isDenied: bool | None = None
+    isDenied: Flag | None = None
     deniedReason: StringProp | None = None
-    hasFailedWithRetriesLeft: bool | None = None
+    hasFailedWithRetriesLeft: Flag | None = None
     errorCode: StringProp | None = None
     errorMessage: StringProp | None = None
     deadline: DateTimeProp | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Body, Response
+from fastapi import Body, Request, Response
 
 from engine.rest.deps import EngineDep
 from engine.rest.models.common import SearchResult
@@ -61,7 +61,9 @@ def activated_job(engine: Engine, job: dict[str, Any]) -> ActivatedJobResult:
 
 
 @router.post("/jobs/activation", operation_id="activateJobs")
-async def activate_jobs(engine: EngineDep, body: JobActivationRequest) -> JobActivationResult:
+async def activate_jobs(
+    request: Request, engine: EngineDep, body: JobActivationRequest
+) -> JobActivationResult:
     """Activate up to `maxJobsToActivate` jobs; with none, wait until one exists or `requestTimeout` passes."""
     for tenant in body.tenantIds or ():
         check_tenant(tenant, "ActivateJobs")
@@ -72,6 +74,7 @@ async def activate_jobs(engine: EngineDep, body: JobActivationRequest) -> JobAct
         body.maxJobsToActivate,
         body.fetchVariable,
         body.requestTimeout,
+        wait_limit_s=request.app.state.max_long_poll_s,
     )
     return JobActivationResult(jobs=[activated_job(engine, j) for j in jobs])
 
