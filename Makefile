@@ -23,12 +23,9 @@ $(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
 	$(BIN)/python -m pip install -e '.[bench]'
 	touch $@
 
+# the embedded engine (gRPC :26500, REST :8080); with issue C this becomes `ipa up` (engine, workers, web)
 run: venv
-	@if [ -f engine/__main__.py ]; then \
-		exec $(BIN)/python -m engine; \
-	else \
-		echo "make run: the embedded engine (python -m engine) arrives with issue B; nothing to run yet."; \
-	fi
+	$(BIN)/ipa engine
 
 test: venv
 	$(BIN)/python -m pytest
@@ -39,6 +36,7 @@ lint: venv
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/feel_dmn.py
+	$(BIN)/python bench/engine.py
 
 tck: venv
 	$(BIN)/python -m engine.dmn.tck $(TCK_DIR)

@@ -17,19 +17,19 @@ def main() -> None:
 
 @app.command()
 def engine(
-    grpc_port: Annotated[int | None, typer.Option(help="Zeebe gateway port [env IPA_ENGINE_GRPC_PORT, 26500]")] = None,
-    http_port: Annotated[int | None, typer.Option(help="Camunda REST API port [env IPA_ENGINE_HTTP_PORT, 8080]")] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="where the engine keeps its state [env IPA_DATA_DIR]")] = None,
-    host: Annotated[str | None, typer.Option(help="address to listen on [env IPA_ENGINE_HOST, 127.0.0.1]")] = None,
+    grpc_port: Annotated[int, typer.Option(envvar="IPA_ENGINE_GRPC_PORT", help="Zeebe gateway (gRPC) port")] = 26500,
+    http_port: Annotated[int, typer.Option(envvar="IPA_ENGINE_HTTP_PORT", help="Camunda 8 REST API port")] = 8080,
+    data_dir: Annotated[
+        Path | None, typer.Option(envvar="IPA_DATA_DIR", help="where the engine keeps its state [default: ~/.local/share/ipa]")
+    ] = None,
+    host: Annotated[str, typer.Option(envvar="IPA_ENGINE_HOST", help="address to listen on")] = "127.0.0.1",
 ) -> None:
     """Start the embedded Zeebe-compatible engine (gRPC gateway + Camunda 8 REST API)."""
     from engine.config import EngineSettings
     from engine.server import run
 
-    overrides = {
-        k: v
-        for k, v in {"grpc_port": grpc_port, "http_port": http_port, "data_dir": data_dir, "host": host}.items()
-        if v is not None
-    }
+    overrides: dict[str, object] = {"grpc_port": grpc_port, "http_port": http_port, "host": host}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
     settings = EngineSettings().model_copy(update=overrides)
     run(settings)
