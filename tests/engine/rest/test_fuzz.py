@@ -46,6 +46,7 @@ CONFIG = SchemathesisConfig.from_dict(
         "phases": {"coverage": {"enabled": COVERAGE}},
     }
 )
+# the document does not depend on the engine: an unstarted one (no store) is enough to render it
 DOC = create_app(Engine.__new__(Engine)).openapi()
 schema = schemathesis.openapi.from_dict(DOC, config=CONFIG)
 
