@@ -288,6 +288,8 @@ class _Reader:
                     self.error(node, f"cvc-id.2: There are multiple occurrences of ID value '{node_id}'.")
                 seen.add(node_id)
                 self.by_id.setdefault(node_id, node)
+        if self.problems:  # ids must be unique before anything can be looked up by id
+            raise BpmnParseError.from_problems(self.resource_name, self.problems)
         for child in root:
             name = _local(child.tag) if _is_bpmn(child) else ""
             if name == "message" and child.get("id"):
