@@ -105,5 +105,12 @@ async def serve(settings: EngineSettings) -> None:
         )
         # printed last: tools wait for this line to know the engine is ready
         print(f"Camunda REST API      {running.rest_address}/v2", flush=True)
-        await stop.wait()
+        stopping = asyncio.ensure_future(stop.wait())
+        failing = asyncio.ensure_future(running.engine.fatal.wait())
+        await asyncio.wait([stopping, failing], return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (stopping, failing):
+            waiter.cancel()
         print("stopping ...", flush=True)
+    if running.engine.broken is not None:
+        # exit non-zero: a supervisor (systemd, Kubernetes) restarts the engine, which recovers from the store
+        raise SystemExit(f"engine stopped: {running.engine.broken}")

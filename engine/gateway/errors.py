@@ -9,7 +9,7 @@ from typing import Any, TypeAlias, TypeVar
 
 import grpc
 
-from engine.runtime.errors import DeadlineExceeded, InvalidRequest, Rejection
+from engine.runtime.errors import DeadlineExceeded, EngineStopped, InvalidRequest, Rejection
 
 log = logging.getLogger("engine.gateway")
 
@@ -34,6 +34,8 @@ def status_of(error: Exception, rpc: str) -> tuple[grpc.StatusCode, str]:
         return grpc.StatusCode.INVALID_ARGUMENT, str(error)
     if isinstance(error, DeadlineExceeded):
         return grpc.StatusCode.DEADLINE_EXCEEDED, str(error)
+    if isinstance(error, EngineStopped):  # clients retry UNAVAILABLE; the restarted engine recovers
+        return grpc.StatusCode.UNAVAILABLE, str(error)
     log.exception("%s failed unexpectedly", rpc, exc_info=error)
     return grpc.StatusCode.INTERNAL, f"Unexpected error occurred during the request processing: {error}"
 

@@ -18,7 +18,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.runtime.errors import DeadlineExceeded, InvalidRequest, Rejection
+from engine.runtime.errors import DeadlineExceeded, EngineStopped, InvalidRequest, Rejection
 
 log = logging.getLogger("engine.rest")
 PROBLEM_JSON = "application/problem+json"
@@ -90,6 +90,8 @@ def to_problem(request: Request, exc: Exception) -> JSONResponse:
         return problem(request, 400, "Bad Request", validation_detail(exc.errors()))
     if isinstance(exc, DeadlineExceeded):
         return problem(request, 504, "DEADLINE_EXCEEDED", str(exc))
+    if isinstance(exc, EngineStopped):
+        return problem(request, 503, "UNAVAILABLE", str(exc))
     if isinstance(exc, UnicodeError):  # lone surrogates in JSON strings cannot be stored as UTF-8
         return problem(request, 400, "INVALID_ARGUMENT", f"Invalid text in request: {exc}")
     if isinstance(exc, StarletteHTTPException):

@@ -27,9 +27,9 @@ from engine.runtime import timers as timer_math
 from engine.runtime import variables as vars_
 from engine.runtime.clock import Clock
 from engine.runtime.context import Ctx
-from engine.runtime.documents import DEFAULT_TENANT
+from engine.runtime.documents import DEFAULT_TENANT, dumps
 from engine.runtime.elements.tasks import user_task_record
-from engine.runtime.errors import DeadlineExceeded, Rejection
+from engine.runtime.errors import DeadlineExceeded, EngineStopped, Rejection
 from engine.runtime.processor import Processor
 from engine.runtime.state import (
     DecisionDefinition,
@@ -48,6 +48,13 @@ from engine.store.store import FIRST_KEY, Batch, Store
 log = logging.getLogger("engine")
 T = TypeVar("T")
 VERSION = "8.8.0"
+#: epoch-millisecond times are int64 in Zeebe's protocol and in the store
+MAX_TIME = 2**63 - 1
+
+
+def later(now: int, ms: int) -> int:
+    """`now + ms`, kept within int64 (a client may ask for a timeout of Long.MAX_VALUE)."""
+    return min(now + max(ms, 0), MAX_TIME)
 
 
 @dataclass
@@ -83,6 +90,9 @@ class Engine:
         self._running = False
         self.recovery_seconds = 0.0
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: set when the store could not be written: the server exits so a supervisor restarts it from disk
+        self.broken: BaseException | None = None
+        self.fatal = asyncio.Event()
 
     # -- life cycle ------------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -108,6 +118,8 @@ class Engine:
     # -- running commands ------------------------------------------------------------------------------------
     def run(self, command: Callable[[Ctx, Processor], T]) -> T:
         """Run a command and its follow-ups to the end, synchronously; the caller then awaits `_commit`."""
+        if self.broken is not None:
+            raise EngineStopped(f"the engine stopped: its store could not be written ({self.broken})")
         ctx = Ctx(self)
         result = command(ctx, Processor(ctx))
         ctx.drain()
@@ -143,10 +155,12 @@ class Engine:
                 try:
                     await loop.run_in_executor(self._writer, self.store.write, batch)
                 except Exception as e:  # the store is gone: memory is ahead of disk, stop answering
-                    log.critical("could not write to the store: %s", e)
+                    log.critical("could not write to the store, stopping: %s", e)
+                    self.broken = e
                     if done is not None and not done.done():
-                        done.set_exception(e)
-                    raise
+                        done.set_exception(EngineStopped(f"the engine stopped: its store could not be written ({e})"))
+                    self.fatal.set()
+                    return
                 if done is not None and not done.done():
                     done.set_result(None)
                 for callback in after:
@@ -686,7 +700,7 @@ class Engine:
             del bucket[job.key]
             job.state = "ACTIVATED"
             job.worker = worker
-            job.deadline = ctx.now + timeout_ms
+            job.deadline = later(ctx.now, timeout_ms)
             self.state.schedule.add(job.deadline, "deadline", job.key)
             ctx.save_job(job)
             taken.append(job)
@@ -778,7 +792,7 @@ class Engine:
                 vars_.merge_local(ctx, ei, variables)
             if retries > 0 and retry_backoff_ms > 0:
                 job.state = "FAILED"
-                job.recur_at = ctx.now + retry_backoff_ms
+                job.recur_at = later(ctx.now, retry_backoff_ms)
                 self.state.schedule.add(job.recur_at, "recur", job.key)
                 self.schedule_changed()
             elif retries > 0:
@@ -854,7 +868,7 @@ class Engine:
                     "INVALID_STATE",
                     f"Expected to update the timeout of job with key '{key}', but it is not active",
                 )
-            job.deadline = ctx.now + timeout_ms
+            job.deadline = later(ctx.now, timeout_ms)
             self.state.schedule.add(job.deadline, "deadline", job.key)
             self.schedule_changed()
             p.job_record(job, "TIMEOUT_UPDATED")
@@ -913,14 +927,14 @@ class Engine:
             "timeToLive": ttl_ms,
             "messageId": message_id,
             "variables": variables,
-            "deadline": ctx.now + ttl_ms,
+            "deadline": later(ctx.now, ttl_ms),
             "tenantId": DEFAULT_TENANT,
         }
         ctx.record("MESSAGE", "PUBLISHED", key, value)
         correlated = self._correlate(ctx, p, name, correlation_key, variables, key)
         if ttl_ms > 0:
             msg = Message(
-                key, name, correlation_key, message_id, variables, text, ctx.now + ttl_ms, correlated
+                key, name, correlation_key, message_id, variables, text, later(ctx.now, ttl_ms), correlated
             )
             self.state.messages[key] = msg
             self.state.messages_by_name[(name, correlation_key)][key] = msg
@@ -1257,7 +1271,7 @@ class Engine:
         self, ctx: Ctx, decision: DecisionDefinition, result: DecisionResult, ei: ElementInstance | None
     ) -> int:
         key = ctx.key()
-        value = self.decision_view(decision, result, key)
+        value = _decision_record(self.decision_view(decision, result, key))
         if ei is not None:
             value.update(
                 {
@@ -1540,3 +1554,38 @@ class Engine:
         for event in self._job_events.values():
             event.set()
         self._job_events.clear()
+
+
+def _decision_record(view: dict[str, Any]) -> dict[str, Any]:
+    """The DECISION_EVALUATION record value in Zeebe's own field names (the REST view renames them)."""
+
+    def decision(d: dict[str, Any]) -> dict[str, Any]:
+        # values travel as JSON text in Zeebe's records, as in its gRPC EvaluateDecisionResponse
+        return {
+            "decisionId": d["decisionDefinitionId"],
+            "decisionName": d["decisionDefinitionName"],
+            "decisionKey": d["decisionDefinitionKey"],
+            "decisionVersion": d["decisionDefinitionVersion"],
+            "decisionType": d.get("decisionDefinitionType", ""),
+            "decisionOutput": dumps(d["output"]),
+            "evaluatedInputs": [{**i, "inputValue": dumps(i["inputValue"])} for i in d.get("evaluatedInputs", [])],
+            "matchedRules": [
+                {
+                    **r,
+                    "evaluatedOutputs": [
+                        {**o, "outputValue": dumps(o["outputValue"])} for o in r.get("evaluatedOutputs", [])
+                    ],
+                }
+                for r in d.get("matchedRules", [])
+            ],
+        }
+
+    return {
+        **decision(view),
+        "decisionRequirementsId": view["decisionRequirementsId"],
+        "decisionRequirementsKey": view["decisionRequirementsKey"],
+        "evaluatedDecisions": [decision(d) for d in view["evaluatedDecisions"]],
+        "failedDecisionId": view["failedDecisionDefinitionId"],
+        "evaluationFailureMessage": view["failureMessage"],
+        "tenantId": view["tenantId"],
+    }

@@ -23,3 +23,7 @@ class InvalidRequest(Exception):
 
 class DeadlineExceeded(Exception):
     """An awaited result (CreateProcessInstanceWithResult) did not come in time."""
+
+
+class EngineStopped(Exception):
+    """The engine can no longer persist what it does (its store failed): nothing more is accepted."""

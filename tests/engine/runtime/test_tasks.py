@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from engine.runtime.errors import Rejection
@@ -55,8 +57,9 @@ async def test_business_rule_task_evaluates_the_decision(h: Harness) -> None:
     [evaluation] = h.records("DECISION_EVALUATION")
     value = evaluation["value"]
     assert evaluation["intent"] == "EVALUATED"
-    # the record spells the decision fields as the REST API does (decisionDefinitionId, output)
-    assert value["decisionDefinitionId"] == "grade" and value["output"] == "A"
+    # the record spells the decision fields as Zeebe's DecisionEvaluationRecord does (output as JSON text)
+    assert value["decisionId"] == "grade" and json.loads(value["decisionOutput"]) == "A"
+    assert value["evaluatedDecisions"][0]["matchedRules"], "the record explains which rule matched"
     assert value["elementId"] == "rule" and value["processInstanceKey"] == pi
 
 
