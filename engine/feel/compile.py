@@ -81,69 +81,36 @@ def _fail(env: Env, message: str) -> Any:
     return None
 
 
-def add(a: Any, b: Any, env: Env) -> Any:
-    ta, tb = type(a), type(b)
-    if ta is Decimal and tb is Decimal:
-        try:
-            return DECIMAL.add(a, b)
-        except ArithmeticError:
-            return _fail(env, f"failed to add {a} and {b}")
-    if ta is str and tb is str:
-        return a + b
-    if a is None or b is None:
-        return None
-    if isinstance(a, TemporalValue) or isinstance(b, TemporalValue):
-        r = _temporal().add(a, b)
-        if r is not None:
-            return r
-    return _fail(env, f"can't add {_show(a)} to {_show(b)}")
+def _arithmetic(
+    name: str, numbers: Callable[[Decimal, Decimal], Decimal], temporal_op: str, verb: str
+) -> Callable[[Any, Any, Env], Any]:
+    """One FEEL arithmetic operator: numbers in decimal128, temporals via engine.feel.temporal, else null."""
+
+    def operate(a: Any, b: Any, env: Env) -> Any:
+        if type(a) is Decimal and type(b) is Decimal:
+            if name == "divide" and not b:
+                return _fail(env, f"can't divide {a} by zero")
+            try:
+                return numbers(a, b)
+            except ArithmeticError:
+                return _fail(env, f"failed to {name} {a} and {b}")
+        if name == "add" and type(a) is str and type(b) is str:
+            return a + b
+        if a is None or b is None:
+            return None
+        if isinstance(a, TemporalValue) or (name != "divide" and isinstance(b, TemporalValue)):
+            r = getattr(_temporal(), temporal_op)(a, b)
+            if r is not None:
+                return r
+        return _fail(env, f"can't {verb.format(a=_show(a), b=_show(b))}")
+
+    return operate
 
 
-def sub(a: Any, b: Any, env: Env) -> Any:
-    if type(a) is Decimal and type(b) is Decimal:
-        try:
-            return DECIMAL.subtract(a, b)
-        except ArithmeticError:
-            return _fail(env, f"failed to subtract {b} from {a}")
-    if a is None or b is None:
-        return None
-    if isinstance(a, TemporalValue) or isinstance(b, TemporalValue):
-        r = _temporal().subtract(a, b)
-        if r is not None:
-            return r
-    return _fail(env, f"can't subtract {_show(b)} from {_show(a)}")
-
-
-def mul(a: Any, b: Any, env: Env) -> Any:
-    if type(a) is Decimal and type(b) is Decimal:
-        try:
-            return DECIMAL.multiply(a, b)
-        except ArithmeticError:
-            return _fail(env, f"failed to multiply {a} by {b}")
-    if a is None or b is None:
-        return None
-    if isinstance(a, TemporalValue) or isinstance(b, TemporalValue):
-        r = _temporal().multiply(a, b)
-        if r is not None:
-            return r
-    return _fail(env, f"can't multiply {_show(a)} by {_show(b)}")
-
-
-def div(a: Any, b: Any, env: Env) -> Any:
-    if type(a) is Decimal and type(b) is Decimal:
-        if not b:
-            return _fail(env, f"can't divide {a} by zero")
-        try:
-            return DECIMAL.divide(a, b)
-        except ArithmeticError:
-            return _fail(env, f"failed to divide {a} by {b}")
-    if a is None or b is None:
-        return None
-    if isinstance(a, TemporalValue):
-        r = _temporal().divide(a, b)
-        if r is not None:
-            return r
-    return _fail(env, f"can't divide {_show(a)} by {_show(b)}")
+add = _arithmetic("add", DECIMAL.add, "add", "add {a} to {b}")
+sub = _arithmetic("subtract", DECIMAL.subtract, "subtract", "subtract {b} from {a}")
+mul = _arithmetic("multiply", DECIMAL.multiply, "multiply", "multiply {a} by {b}")
+div = _arithmetic("divide", DECIMAL.divide, "divide", "divide {a} by {b}")
 
 
 def power(a: Any, b: Any, env: Env) -> Any:
