@@ -14,12 +14,15 @@ router = make_router("Form")
 
 
 def form_result(form: FormDefinition) -> FormResult:
-    return FormResult(
-        formKey=str(form.key),
-        formId=form.form_id,
-        version=form.version,
-        schema=form.schema,
-        tenantId=DEFAULT_TENANT,
+    # `schema` is an alias (the name shadows a BaseModel attribute): validate by the wire names
+    return FormResult.model_validate(
+        {
+            "formKey": str(form.key),
+            "formId": form.form_id,
+            "version": form.version,
+            "schema": form.schema,
+            "tenantId": DEFAULT_TENANT,
+        }
     )
 
 
