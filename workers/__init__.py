@@ -1,0 +1,1 @@
+"""The pyzeebe job workers of the approval process; one `jobs_<area>` module per area of work."""
