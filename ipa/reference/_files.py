@@ -42,7 +42,9 @@ def read_csv(name: str) -> tuple[Provenance, tuple[dict[str, str], ...]]:
     missing = {"dataset", "version", "as_of", "source"} - header.keys()
     if missing:  # a data file without provenance is a packaging error, not something to paper over
         raise ValueError(f"{name}: header lacks {', '.join(sorted(missing))}")
-    prov = Provenance(name, header["dataset"], header["version"], header["as_of"], header["source"], tuple(notes))
+    prov = Provenance(
+        name, header["dataset"], header["version"], header["as_of"], header["source"], tuple(notes)
+    )
     return prov, tuple(csv.DictReader(body))
 
 

@@ -34,7 +34,9 @@ def write_countries(rows: list[dict[str, str]], version: str, out: Path = DATA /
         fh.write("# dataset: ISO 3166-1 countries (alpha-2, alpha-3, numeric, short name)\n")
         fh.write(f"# version: pycountry {version}\n")
         fh.write(f"# as_of: {date.today().isoformat()}\n")
-        fh.write("# source: ISO 3166-1 via Debian iso-codes as packaged by pycountry (https://pypi.org/project/pycountry/)\n")
+        fh.write(
+            "# source: ISO 3166-1 via Debian iso-codes as packaged by pycountry (https://pypi.org/project/pycountry/)\n"
+        )
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["alpha2", "alpha3", "numeric", "name"])
         for row in sorted(rows, key=lambda r: r["alpha_2"]):

@@ -34,7 +34,9 @@ class PostType(StrEnum):
     HIGH_COMMISSION = "HIGH_COMMISSION"
     CONSULATE_GENERAL = "CONSULATE_GENERAL"
     OFFICE = "OFFICE"
-    NONE = "NONE"  # the explicit "no Post" marker: the UK, Overseas Territories, Crown Dependencies, Antarctica
+    NONE = (
+        "NONE"  # the explicit "no Post" marker: the UK, Overseas Territories, Crown Dependencies, Antarctica
+    )
 
 
 @dataclass(frozen=True)

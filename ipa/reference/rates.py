@@ -52,6 +52,7 @@ class Policy:
     max_duration_days: int
     fy_start_month: int
     fy_start_day: int
+    token_valid_days: int
 
 
 def _card(name: str, raw: dict[str, Any]) -> RateCard:
@@ -62,7 +63,9 @@ def _card(name: str, raw: dict[str, Any]) -> RateCard:
         source=raw["source"],
         effective_from=date.fromisoformat(raw["effective_from"]),
         currency=raw["currency"],
-        day_rates=MappingProxyType({k: _money(v, f"{name}.day_rates.{k}") for k, v in raw["day_rates"].items()}),
+        day_rates=MappingProxyType(
+            {k: _money(v, f"{name}.day_rates.{k}") for k, v in raw["day_rates"].items()}
+        ),
         subsistence_per_day=_money(ts["subsistence_per_day"], name),
         accommodation_per_night=_money(ts["accommodation_per_night"], name),
         flight_per_return_trip=_money(ts["flight_per_return_trip"], name),
@@ -94,6 +97,7 @@ def policy() -> Policy:
         max_duration_days=int(raw["intake"]["max_duration_days"]),
         fy_start_month=int(raw["financial_year"]["start_month"]),
         fy_start_day=int(raw["financial_year"]["start_day"]),
+        token_valid_days=int(raw["consultation"]["token_valid_days"]),
     )
 
 
