@@ -40,7 +40,9 @@ def transparency_report(store: Store, year: str | int) -> dict[str, Any]:
         areas: dict[str, set[str]] = {}
         withheld = 0
         for case in cases:
-            listed = areas.setdefault(case.country_code, set())  # the country is shown even if nothing else is
+            listed = areas.setdefault(
+                case.country_code, set()
+            )  # the country is shown even if nothing else is
             if case.withhold_reasons:
                 withheld += 1
             else:

@@ -14,6 +14,7 @@ from ipa import reference
 from ipa.store import audit
 from ipa.store._once import case_by_ref, once
 from ipa.store.schema import Costing, Funding, IncomeEntry
+from ipa.store.types import pounds
 from ipa.vocab import FundingSource
 
 ZERO = Decimal("0.00")
@@ -55,6 +56,8 @@ class CostLines:
 
 def record_costing(s: Session, request_id: str, lines: CostLines, *, op_key: str, actor: str) -> Costing:
     reference.rate_card(lines.rate_card)  # an unknown card is a bug upstream; refuse rather than store it
+    for part in (lines.staff_cost, lines.travel_subsistence, lines.overhead, lines.contingency, lines.margin):
+        pounds(part)
     case = case_by_ref(s, request_id)
 
     def build() -> Costing:
@@ -98,6 +101,7 @@ def record_funding(
     purchase_order: str | None = None,
     payment_schedule: list[dict[str, Any]] | None = None,
 ) -> Funding:
+    amount, subsidy = pounds(amount), pounds(subsidy)
     if subsidy > 0 and not subsidy_approved_by:
         raise ValueError("a subsidy needs a documented approver (domain.md §5)")
     case = case_by_ref(s, request_id)
@@ -136,6 +140,7 @@ def record_income(
     s: Session, request_id: str, amount: Decimal, *, on: date, op_key: str, actor: str, kind: str = "RECEIVED"
 ) -> IncomeEntry:
     """Money received (negative for a refund), filed under the financial year of `on`."""
+    amount = pounds(amount)
     case = case_by_ref(s, request_id)
 
     def build() -> IncomeEntry:

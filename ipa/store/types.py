@@ -18,18 +18,20 @@ class Money(TypeDecorator[Decimal]):
     cache_ok = True
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
-        if value is None:
-            return None
-        value = Decimal(value)
-        pence = value * 100
-        if pence != pence.to_integral_value():
-            raise ValueError(f"money has at most two decimal places, got {value}")
-        return int(pence)
+        return None if value is None else int(pounds(value) * 100)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         return (Decimal(int(value)) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def pounds(value: Decimal | int | str) -> Decimal:
+    """`value` as an exact amount of money; more than two decimal places is refused, never rounded away."""
+    amount = Decimal(value)
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"money has at most two decimal places, got {value}")
+    return amount.quantize(Decimal("0.01"))
 
 
 class UtcDateTime(TypeDecorator[datetime]):
