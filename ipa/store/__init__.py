@@ -7,8 +7,10 @@
         record_costing(s, case.request_id, lines, op_key=str(job.key), actor="compute-costing")
 
 Every write that a Zeebe worker makes is keyed (`op_key`: the job key, or a key derived from the case reference):
-a second call with the same key returns the first result and writes nothing. Each write also appends to the
-hash-chained audit trail in the same transaction.
+a second call with the same key returns the first result and writes nothing. Keys are unique per table, and
+`set_stage`, `close_case` and `append_audit` share the audit trail's key space, so a job that makes several
+writes derives one key per write (`f"{job.key}:stage"`). Each write also appends to the hash-chained audit
+trail in the same transaction.
 """
 
 from ipa.store._once import CaseNotFound, Conflict
