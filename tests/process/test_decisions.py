@@ -593,3 +593,26 @@ def test_unique_table_overlap_fails_as_in_zeebe() -> None:
     result = evaluate(m, "charging_basis", {"fundingSource": "MIXED", "deliveringBody": "FORCE"})
     assert result.failed
     assert "UNIQUE" in (result.failure_message or "")
+
+
+async def test_all_files_deploy_together_and_evaluate_in_the_embedded_engine(tmp_path: Path) -> None:
+    """One deployment of every file, as `make deploy` or the Modeler would send it, then EvaluateDecision."""
+    from engine.runtime.clock import Clock
+    from engine.runtime.engine import Engine
+    from engine.store.store import Store, database_url
+
+    engine = Engine(Store(database_url(tmp_path)), Clock())
+    await engine.start()
+    try:
+        deployment = await engine.deploy([(f, source(f)) for f in FILES])
+        assert len(deployment.resources) == len(FILES) + len(CONTRACT)  # a DRG per file, plus its decisions
+        case = cases("osja_approval_level")[4]
+        view = await engine.evaluate_decision("osja_approval_level", None, case["inputs"])
+        assert view["output"] == case["output"], view
+        assert [d["decisionDefinitionId"] for d in view["evaluatedDecisions"]] == [
+            "osja_residual_risk",
+            "osja_approval_level",
+        ]
+        assert [r["ruleId"] for r in view["evaluatedDecisions"][1]["matchedRules"]] == case["matchedRules"]
+    finally:
+        await engine.stop()
