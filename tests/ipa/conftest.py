@@ -43,9 +43,14 @@ def make_request(**overrides: Any) -> AssistanceRequest:
     return parse_request(request_data(**overrides), today=TODAY)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    st = Store(f"sqlite:///{tmp_path / 'casework.db'}")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The casework store on SQLite (the default) and on PostgreSQL (production): every test runs on both."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'casework.db'}"
+    else:
+        url = request.getfixturevalue("fresh_postgres_database")
+    st = Store(url)
     st.migrate()
     yield st
     st.dispose()
