@@ -23,9 +23,9 @@ $(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
 	$(BIN)/python -m pip install -e '.[bench]'
 	touch $@
 
-# the embedded engine (gRPC :26500, REST :8080); with issue C this becomes `ipa up` (engine, workers, web)
+# the whole system on one machine: embedded engine (gRPC :26500, REST :8080), workers, deployed models
 run: venv
-	$(BIN)/ipa engine
+	$(BIN)/ipa up
 
 test: venv
 	$(BIN)/python -m pytest

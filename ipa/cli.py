@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-app = typer.Typer(help="Approvals for international police assistance.", no_args_is_help=True)
+app = typer.Typer(
+    help="Approvals for international police assistance.", no_args_is_help=True, pretty_exceptions_show_locals=False
+)
 
 
 @app.callback()
@@ -33,3 +36,94 @@ def engine(
         overrides["data_dir"] = data_dir
     settings = EngineSettings().model_copy(update=overrides)
     run(settings)
+
+
+@app.command()
+def up(
+    data_dir: Annotated[Path | None, typer.Option(envvar="IPA_DATA_DIR", help="where engine and casework keep their state")] = None,
+) -> None:
+    """Start the whole system on one machine: embedded engine, workers, the deployed models."""
+    from ipa.runner import up as run_up
+
+    _run(run_up(data_dir))
+
+
+@app.command()
+def deploy() -> None:
+    """Deploy bpmn/, dmn/ and forms/ to the configured engine (ZEEBE_ADDRESS)."""
+    from ipa.runner import deploy as run_deploy
+
+    address = os.environ.get("ZEEBE_ADDRESS", "127.0.0.1:26500")
+    for line in _run(run_deploy(address)):
+        typer.echo(line)
+
+
+@app.command()
+def submit(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="the request, as JSON (IPAB brief fields)")],
+) -> None:
+    """Validate a request and start its approval (the RequestReceived message); every problem is listed."""
+    import json as json_module
+
+    from ipa.models import Problem, check_request
+    from ipa.runner import engine_target
+    from ipa.runner import submit as run_submit
+
+    try:
+        problems = check_request(json_module.loads(file.read_bytes()))
+    except ValueError as e:
+        problems = [Problem("", "invalid_json", f"not JSON: {e}")]
+    if problems:  # refused before anything starts: every problem at once
+        typer.echo(f"{file}: the request cannot be accepted:", err=True)
+        for p in problems:
+            typer.echo(f"  - {p.field or 'request'}: {p.message}", err=True)
+        raise typer.Exit(1)
+
+    async def go() -> str:
+        async with engine_target() as target:
+            return await run_submit(target.grpc_address, file)
+
+    typer.echo(f"submitted {_run(go())}")
+
+
+report_app = typer.Typer(help="Published reports.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("transparency")
+def transparency(
+    year: Annotated[str, typer.Option(help="financial year, e.g. 2025-26 (or 2025)")],
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+) -> None:
+    """Aggregate income by financial year and the countries assisted, honouring withhold reasons."""
+    import json as json_module
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from ipa.report import transparency_report
+    from ipa.store import Store
+
+    store = Store()
+    store.migrate()  # a first run on a new machine finds an empty, current schema
+    report = transparency_report(store, year)
+    if as_json:
+        typer.echo(json_module.dumps(report, indent=2, default=str))
+        return
+    table = Table(title=f"International police assistance, financial year {report['financialYear']}")
+    table.add_column("country")
+    table.add_column("subject areas (withheld details are left out)")
+    for row in report["countriesAssisted"]:
+        table.add_row(row["country"], ", ".join(row["subjectAreas"]) or "-")
+    console = Console()
+    console.print(table)
+    console.print(
+        f"{report['casesAssisted']} cases ({report['casesWithDetailsWithheld']} with details withheld); "
+        f"aggregate income £{report['aggregateIncome']}"
+    )
+
+
+def _run(coro: Any) -> Any:
+    import asyncio
+
+    return asyncio.run(coro)
