@@ -801,49 +801,6 @@ class Run:
 needs_dmn = pytest.mark.skipif(not DMN_FILES, reason="dmn/ holds no decisions yet")
 
 
-def engine_opens_process_event_subprocesses_early() -> bool:
-    """The embedded engine opens the subscriptions of the process's event sub-processes when the process activates,
-    before the message start event's variables exist; Zeebe opens them after the start event has applied them
-    (camunda/camunda#4099, fixed by #9047), so `RequestWithdrawn` can correlate on the `requestId` that
-    `RequestReceived` brought."""
-    import inspect
-
-    from engine.runtime.elements import containers
-
-    source = inspect.getsource(containers.Process.activate)
-    return source.index("mark_activated") < source.index("start_trigger")
-
-
-@pytest.fixture(autouse=True)
-def zeebe_start_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until the engine follows Zeebe here, behave as Zeebe does: the start message's variables are in the
-    process scope before its event sub-processes subscribe."""
-    if not engine_opens_process_event_subprocesses_early():
-        return
-    from engine.runtime import variables as vars_
-    from engine.runtime.elements import containers
-
-    original = containers.Process.activate
-
-    def activate(self: Any, p: Any, ei: Any) -> None:
-        trigger = ei.runtime.get("start_trigger")
-        if trigger:
-            vars_.merge_local(p.ctx, ei, dict(trigger))
-        original(self, p, ei)
-
-    monkeypatch.setattr(containers.Process, "activate", activate)
-
-
-@pytest.mark.xfail(
-    engine_opens_process_event_subprocesses_early(),
-    reason="engine: process-level event sub-process subscriptions open before the message start event's variables "
-    "(Zeebe: after); remove the zeebe_start_order shim when this passes",
-    strict=True,
-)
-def test_engine_subscribes_event_subprocesses_after_the_start_message() -> None:
-    assert not engine_opens_process_event_subprocesses_early()
-
-
 @needs_dmn
 async def test_a_low_risk_college_request_is_delivered_and_closed(engine: Engine) -> None:
     run = await Run(engine).start()

@@ -15,12 +15,19 @@ if TYPE_CHECKING:
 
 class Process(Handler):
     def activate(self, p: Processor, ei: ElementInstance) -> None:
-        # mark_activated opens the message/timer start events of the process's event sub-processes
-        p.mark_activated(ei)
         start_id = ei.runtime.pop("start", None)
         trigger = ei.runtime.pop("start_trigger", None)
-        if start_id is not None:
-            p.activate(ei.definition.model.elements[start_id], ei, trigger=trigger)
+        start = ei.definition.model.elements[start_id] if start_id is not None else None
+        if trigger:
+            # the start message's variables are in the process scope before its event sub-processes subscribe,
+            # so they can correlate on them (Zeebe: camunda/camunda#4099, fixed in #9047)
+            vars_.merge_local(p.ctx, ei, trigger)
+            if start is not None and not start.io.outputs:
+                trigger = None  # applied: the start event has nothing left to map
+        # mark_activated opens the message/timer start events of the process's event sub-processes
+        p.mark_activated(ei)
+        if start is not None:
+            p.activate(start, ei, trigger=trigger)
 
 
 class SubProcess(Handler):

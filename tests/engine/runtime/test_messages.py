@@ -220,3 +220,30 @@ async def test_interrupting_message_event_sub_process(h: Harness) -> None:
     assert h.completed(pi)[-4:] == ["esp_start", "esp_end", "esp", "p"]
     assert h.variables(pi)["stopped"] is True
     assert h.records("JOB")[-1]["intent"] == "CANCELED"
+
+
+async def test_a_started_message_correlates_the_event_sub_processes_on_its_variables(h: Harness) -> None:
+    # Zeebe puts the start message's variables in the process scope before the process's event sub-processes
+    # subscribe (camunda/camunda#4099): a withdrawal can correlate on the id the request brought
+    esp = (
+        '<bpmn:subProcess id="esp" triggeredByEvent="true">'
+        + start("esp_start", '<bpmn:messageEventDefinition id="ed" messageRef="m" />')
+        + end("esp_end")
+        + flow("esp_start", "esp_end")
+        + "</bpmn:subProcess>"
+    )
+    body = (
+        start("start", '<bpmn:messageEventDefinition id="sd" messageRef="go" />')
+        + service("task")
+        + end()
+        + chain("start", "task", "end")
+        + esp
+    )
+    await h.deploy(bpmn(body, extra=message("go", "go-msg") + MSG))
+    await h.engine.publish_message("go-msg", "", 0, "", {"id": "REQ-1"})
+    [pi] = instances(h)
+    assert h.incidents(pi) == []  # the subscription found its correlation key
+    await h.engine.publish_message("ping", "REQ-1", 0, "", {"withdrawn": True})
+    assert h.state(pi) == "COMPLETED"
+    assert h.terminated(pi) == ["task"]
+    assert h.variables(pi) == {"id": "REQ-1", "withdrawn": True}
