@@ -17,9 +17,15 @@ log = logging.getLogger("workers")
 
 
 def build_worker(settings: WorkerSettings) -> ZeebeWorker:
+    channel = channel_for(settings)
     # -1: keep reconnecting; a restarting gateway must not silently end the service (pyzeebe's default is 10)
-    worker = ZeebeWorker(channel_for(settings), name=settings.name, max_connection_retries=-1, poll_retry_delay=1)
-    for name, job_type in load_all().items():
+    worker = ZeebeWorker(channel, name=settings.name, max_connection_retries=-1, poll_retry_delay=1)
+    job_types = load_all()
+    # the casework store and the message client the handlers share (tests may have set their own)
+    from workers.jobs_shared import configure
+
+    configure(settings, channel)
+    for name, job_type in job_types.items():
         worker.task(
             task_type=name,
             timeout_ms=settings.job_timeout_ms,
