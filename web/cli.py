@@ -1,0 +1,23 @@
+"""`ipa web`: serve the web application (the lead wires `serve` into `ipa/cli.py` and `ipa up`)."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from web.app import create_app
+from web.auth import DEMO_ACCOUNTS
+from web.config import WebSettings
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, settings: WebSettings | None = None) -> None:
+    """Run until Ctrl-C; prints the demo accounts first (their password is random unless IPA_WEB_DEMO_PASSWORD)."""
+    settings = settings or WebSettings()
+    app = create_app(settings)
+    print(
+        f"web                   http://{host}:{port}/  (engine REST {settings.camunda_rest_address}/v2)",
+        flush=True,
+    )
+    print(f"demo accounts         password {app.state.demo_password}", flush=True)
+    for username, (name, roles) in DEMO_ACCOUNTS.items():
+        print(f"                      {username:<11} {name:<14} {', '.join(roles)}", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
