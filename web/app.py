@@ -42,8 +42,9 @@ SECURITY_HEADERS = {
 
 
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
-        "accept", "text/html"
+    """Pages get pages (and redirects); the JSON endpoints and scripts asking for JSON get JSON."""
+    return not request.url.path.startswith("/api/") and "application/json" not in request.headers.get(
+        "accept", ""
     )
 
 
