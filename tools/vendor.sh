@@ -39,12 +39,14 @@ pack "@bpmn-io/form-js@$FORM_JS" form-js
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-copy() {  # copy LIB REL...: copy package/dist/REL to $OUT/LIB/REL (dist/ dropped), and the LICENSE
+copy() {  # copy LIB REL...: package/dist/REL to $OUT/LIB/REL without dist/ and assets/ (the css sits beside
+          # the js, as the pages link it: vendor/bpmn-js/diagram-js.css), and the LICENSE
     local lib="$1"; shift
     local src="$TMP/$lib/package"
     for rel in "$@"; do
-        mkdir -p "$OUT/$lib/$(dirname "$rel")"
-        cp "$src/dist/$rel" "$OUT/$lib/$rel"
+        local dest="${rel#assets/}"
+        mkdir -p "$OUT/$lib/$(dirname "$dest")"
+        cp "$src/dist/$rel" "$OUT/$lib/$dest"
     done
     cp "$src/LICENSE" "$OUT/$lib/LICENSE"
 }
@@ -59,7 +61,7 @@ copy camunda-bpmn-js camunda-cloud-modeler.production.min.js \
     assets/bpmn-font/css/bpmn-embedded.css assets/diagram-js-minimap.css assets/properties-panel.css \
     assets/color-picker.css assets/element-templates.css assets/element-template-chooser.css \
     assets/popup-menu.css
-copy dmn-js dmn-modeler.production.min.js \
+copy dmn-js dmn-modeler.production.min.js dmn-viewer.production.min.js \
     assets/diagram-js.css assets/dmn-js-shared.css assets/dmn-js-drd.css assets/dmn-js-decision-table.css \
     assets/dmn-js-decision-table-controls.css assets/dmn-js-literal-expression.css \
     assets/dmn-js-boxed-expression.css assets/dmn-js-boxed-expression-controls.css \
