@@ -24,6 +24,12 @@ class CamundaError(RuntimeError):
         super().__init__(f"Camunda REST {status}: {detail}")
 
 
+def duplicate_message(e: CamundaError) -> bool:
+    """A publication refused because its message id is still buffered: the same message already went out.
+    Camunda answers 409; the embedded engine 400 (ALREADY_EXISTS): recognised by status and reason."""
+    return e.status in (400, 409) and "already" in e.detail.lower()
+
+
 class _OAuth(httpx.Auth):
     """Client-credentials bearer token, fetched on first use and again shortly before it expires."""
 

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from ipa import vocab
 from ipa.models import check_request, parse_request
 from web.auth import Caseworker, Csrf
-from web.camunda import CamundaError
+from web.camunda import CamundaError, duplicate_message
 from web.deps import CamundaDep, CasesDep, blocking, render
 
 router = APIRouter(tags=["intake"])
@@ -111,6 +111,6 @@ async def intake(request: Request, user: Caseworker, cases: CasesDep, cm: Camund
     try:
         await cm.publish_message("RequestReceived", request_id, variables, message_id=op_key)
     except CamundaError as e:
-        if e.status != 409:  # 409: the same submission was already published (message-id idempotency)
+        if not duplicate_message(e):  # the same submission already published (message-id idempotency)
             raise
     return RedirectResponse(f"/cases/{request_id}", status_code=303)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from web.auth import Csrf
-from web.camunda import CamundaError
+from web.camunda import CamundaError, duplicate_message
 from web.deps import CamundaDep, CasesDep, blocking, render
 from web.readmodel import ReplyLink, TokenRefused
 
@@ -105,6 +105,6 @@ async def reply(request: Request, token: str, cases: CasesDep, cm: CamundaDep) -
             name, link.request_id, variables, message_id=f"reply:{link.request_id}:{link.kind}"
         )
     except CamundaError as e:
-        if e.status != 409:  # 409: already published under this message id
+        if not duplicate_message(e):  # the same submission already published (message-id idempotency)
             raise
     return render(request, "reply_done.html", link=link)
