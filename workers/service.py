@@ -41,6 +41,9 @@ def _adapter(job_type: JobType[Any]) -> Any:
         return await job_type(job)
 
     run.__name__ = job_type.handler.__name__
+    # pyzeebe finds the Job parameter by comparing the annotation with the class; under `from __future__ import
+    # annotations` it is the string "Job", so pyzeebe would fetch no variables and call run() without the job
+    run.__annotations__ = {"job": Job, "return": dict[str, Any]}
     return run
 
 
