@@ -16,7 +16,8 @@ def default_data_dir() -> Path:
 
 
 class EngineSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # populate_by_name: `EngineSettings(grpc_port=0)` in code, IPA_ENGINE_GRPC_PORT in the environment
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     host: str = Field("127.0.0.1", validation_alias="IPA_ENGINE_HOST")
     grpc_port: int = Field(26500, validation_alias="IPA_ENGINE_GRPC_PORT")

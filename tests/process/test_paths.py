@@ -151,30 +151,6 @@ def at(iso: str) -> int:
     return int(datetime.fromisoformat(iso).timestamp() * 1000)
 
 
-@pytest.fixture(autouse=True)
-def zeebe_start_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Zeebe applies a message start event's variables before the process's event sub-processes subscribe
-    (so `RequestWithdrawn` correlates on the `requestId` the start message brought); make the embedded engine do
-    the same where it does not yet (tests/process/test_models.py tracks the engine fix)."""
-    import inspect
-
-    from engine.runtime import variables as vars_
-    from engine.runtime.elements import containers
-
-    source = inspect.getsource(containers.Process.activate)
-    if source.index("mark_activated") > source.index("start_trigger"):
-        return
-    original = containers.Process.activate
-
-    def activate(self: Any, p: Any, ei: Any) -> None:
-        trigger = ei.runtime.get("start_trigger")
-        if trigger:
-            vars_.merge_local(p.ctx, ei, dict(trigger))
-        original(self, p, ei)
-
-    monkeypatch.setattr(containers.Process, "activate", activate)
-
-
 @dataclass
 class System:
     engine: Engine
