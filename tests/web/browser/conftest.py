@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium driven by Playwright against the web app and the embedded engine.
 
-One session-wide stack, all on free localhost ports in this process: the embedded engine (REST + gRPC) and the
+One stack per test module, all on free localhost ports in this process: the embedded engine (REST + gRPC) and the
 web app under uvicorn, on one event loop in a background thread. The models are a copy of the repository's
 `bpmn/`, `dmn/` and `forms/`, so saving from the Modeler never touches the work tree.
 
@@ -100,7 +100,7 @@ def _make_app(settings: Any) -> Any:
     return app
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     try:
         from web.config import WebSettings
@@ -171,9 +171,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         thread.join(30)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Headless Debian Chromium with a fresh user-data dir; skipped where it or Playwright is missing."""
+    """Headless Debian Chromium with a fresh user-data dir; skipped where it or Playwright is missing.
+
+    Module-scoped, not session-scoped: Playwright's sync API keeps an event loop running in this thread while it is
+    open, and pytest-asyncio cannot run the async tests of later modules under it."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         pytest.skip("Debian's chromium is not installed (apt-get install chromium): no /usr/bin/chromium")
     try:
