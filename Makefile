@@ -23,7 +23,7 @@ $(BENCH_STAMP): pyproject.toml $(DEV_STAMP)
 	$(BIN)/python -m pip install -e '.[bench]'
 	touch $@
 
-# the whole system on one machine: embedded engine (gRPC :26500, REST :8080), workers, deployed models
+# the whole system on one machine: embedded engine (gRPC :26500, REST :8080), workers, deployed models, web (:8000)
 run: venv
 	$(BIN)/ipa up
 

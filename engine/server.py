@@ -20,7 +20,7 @@ from engine.store.store import Store
 log = logging.getLogger("engine")
 
 
-class _Uvicorn(uvicorn.Server):
+class UvicornWithoutSignals(uvicorn.Server):
     """uvicorn without its own signal handling: the engine stops its servers in order on SIGTERM/SIGINT."""
 
     @contextlib.contextmanager
@@ -66,7 +66,7 @@ async def running_engine(settings: EngineSettings) -> AsyncIterator[RunningEngin
     grpc_port = grpc_server.add_insecure_port(f"{settings.host}:{settings.grpc_port}")
     await grpc_server.start()
     sock = _bind(settings.host, settings.http_port)
-    http = _Uvicorn(uvicorn.Config(create_app(engine), log_level="warning", lifespan="off"))
+    http = UvicornWithoutSignals(uvicorn.Config(create_app(engine), log_level="warning", lifespan="off"))
     http_task = asyncio.get_running_loop().create_task(http.serve(sockets=[sock]))
     try:
         yield RunningEngine(engine, grpc_port, sock.getsockname()[1], settings.host)

@@ -41,11 +41,12 @@ def engine(
 @app.command()
 def up(
     data_dir: Annotated[Path | None, typer.Option(envvar="IPA_DATA_DIR", help="where engine and casework keep their state")] = None,
+    web_port: Annotated[int, typer.Option(envvar="IPA_WEB_PORT", help="port of the web side")] = 8000,
 ) -> None:
-    """Start the whole system on one machine: embedded engine, workers, the deployed models."""
+    """Start the whole system on one machine: embedded engine, workers, the deployed models, the web side."""
     from ipa.runner import up as run_up
 
-    _run(run_up(data_dir))
+    _run(run_up(data_dir, web_port))
 
 
 @app.command()
@@ -127,3 +128,14 @@ def _run(coro: Any) -> Any:
     import asyncio
 
     return asyncio.run(coro)
+
+
+@app.command()
+def web(
+    host: Annotated[str, typer.Option(envvar="IPA_WEB_HOST", help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="IPA_WEB_PORT", help="port")] = 8000,
+) -> None:
+    """Serve the web side (dashboard, inbox, intake, post reply, modeler) on CAMUNDA_REST_ADDRESS."""
+    from web.cli import serve
+
+    serve(host, port)

@@ -108,7 +108,27 @@ async def submit(grpc_address: str, path: Path, store_url: str | None = None) ->
     return request_id
 
 
-async def up(data_dir: Path | None) -> None:
+async def start_web(rest_address: str, port: int) -> Any:
+    """The web side in this loop, on the engine's REST API; prints its address and the demo accounts."""
+    import uvicorn
+
+    from engine.server import UvicornWithoutSignals
+    from web.app import create_app
+    from web.auth import DEMO_ACCOUNTS
+    from web.config import WebSettings
+
+    app = create_app(WebSettings(camunda_rest_address=rest_address))
+    # `up` owns SIGTERM/SIGINT and stops the parts in order
+    server = UvicornWithoutSignals(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    asyncio.get_running_loop().create_task(server.serve())
+    print(f"web                   http://127.0.0.1:{port}/", flush=True)
+    print(f"demo accounts         password {app.state.demo_password}", flush=True)
+    for username, (name, roles) in DEMO_ACCOUNTS.items():
+        print(f"                      {username:<11} {name:<14} {', '.join(roles)}", flush=True)
+    return server
+
+
+async def up(data_dir: Path | None, web_port: int = 8000) -> None:
     """Engine, workers and the deployed models, until SIGTERM/SIGINT."""
     from workers.config import WorkerSettings
     from workers.service import build_worker
@@ -128,7 +148,10 @@ async def up(data_dir: Path | None) -> None:
         print(f"deployed              {len(deployed)} resources", flush=True)
         for line in deployed:
             print(f"                      {line}", flush=True)
-        print("workers               running (Ctrl-C to stop)", flush=True)
+        print("workers               running", flush=True)
+        web = await start_web(target.rest_address, web_port)
+        print("(Ctrl-C to stop)", flush=True)
         await stop.wait()
+        web.should_exit = True
         await worker.stop()
         work.cancel()
