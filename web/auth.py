@@ -57,6 +57,8 @@ DEMO_ACCOUNTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "legal": ("Lee Legal", ("legal-commercial",)),
     "safety": ("Sid Safety", ("health-safety-deployment",)),
     "trainer": ("Tia Trainer", ("trainer-lead",)),
+    # process owners edit and deploy bpmn/, dmn/ and forms/ in the modeler
+    "owner": ("Olive Owner", ("process-owner",)),
 }
 
 
