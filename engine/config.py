@@ -23,6 +23,9 @@ class EngineSettings(BaseSettings):
     grpc_port: int = Field(26500, validation_alias="IPA_ENGINE_GRPC_PORT")
     http_port: int = Field(8080, validation_alias="IPA_ENGINE_HTTP_PORT")
     data_dir: Path = Field(default_factory=default_data_dir, validation_alias="IPA_DATA_DIR")
+    #: PEM files: when both are set the gateway speaks TLS (as a Zeebe gateway with security enabled)
+    tls_cert: Path | None = Field(None, validation_alias="IPA_ENGINE_TLS_CERT")
+    tls_key: Path | None = Field(None, validation_alias="IPA_ENGINE_TLS_KEY")
     #: a SQLAlchemy URL (postgresql+psycopg://...) instead of SQLite in the data folder
     database_url: str | None = Field(None, validation_alias="IPA_ENGINE_DATABASE_URL")
 

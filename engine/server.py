@@ -63,7 +63,12 @@ async def running_engine(settings: EngineSettings) -> AsyncIterator[RunningEngin
     await engine.start()
     grpc_server = grpc.aio.server(options=server_options())
     add_gateway(grpc_server, engine)
-    grpc_port = grpc_server.add_insecure_port(f"{settings.host}:{settings.grpc_port}")
+    address = f"{settings.host}:{settings.grpc_port}"
+    if settings.tls_cert and settings.tls_key:
+        credentials = grpc.ssl_server_credentials([(settings.tls_key.read_bytes(), settings.tls_cert.read_bytes())])
+        grpc_port = grpc_server.add_secure_port(address, credentials)
+    else:
+        grpc_port = grpc_server.add_insecure_port(address)
     await grpc_server.start()
     sock = _bind(settings.host, settings.http_port)
     http = UvicornWithoutSignals(uvicorn.Config(create_app(engine), log_level="warning", lifespan="off"))
@@ -95,7 +100,8 @@ async def serve(settings: EngineSettings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with running_engine(settings) as running:
-        print(f"Zeebe gateway (gRPC)  {running.grpc_address}", flush=True)
+        tls = " (TLS)" if settings.tls_cert and settings.tls_key else ""
+        print(f"Zeebe gateway (gRPC)  {running.grpc_address}{tls}", flush=True)
         print(f"data                  {settings.store_url()}", flush=True)
         state = running.engine.state
         print(
