@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -29,3 +31,20 @@ class WorkerSettings(BaseSettings):
     #: how long a job stays locked to this worker before Zeebe hands it to another (ms)
     job_timeout_ms: int = Field(60_000, validation_alias="IPA_WORKER_JOB_TIMEOUT_MS")
     name: str = Field("ipa-workers", validation_alias="IPA_WORKER_NAME")
+    #: further handler modules to import (comma-separated), e.g. a site's own job types beside workers/jobs_*
+    extra_modules: str = Field("", validation_alias="IPA_WORKER_MODULES")
+    #: jobs pushed over a StreamActivatedJobs stream (Zeebe >= 8.4) as well as polled; polling stays the fallback
+    stream: bool = Field(False, validation_alias="IPA_WORKER_STREAM")
+
+    #: /healthz, /readyz and /metrics (the same port as Zeebe's management port: they never share a host)
+    health_host: str = Field("0.0.0.0", validation_alias="IPA_WORKER_HEALTH_HOST")
+    health_port: int = Field(9600, validation_alias="IPA_WORKER_HEALTH_PORT")
+    #: seconds between the readiness checks (gateway Topology, casework store); ready while the last one passed
+    #: less than three intervals ago
+    ready_interval_s: float = Field(5.0, validation_alias="IPA_WORKER_READY_INTERVAL_S")
+    #: on SIGTERM: how long the jobs in hand may take to finish before the service exits anyway (keep it below
+    #: Kubernetes' terminationGracePeriodSeconds; a job cut off is handed out again after its timeout)
+    shutdown_grace_s: float = Field(25.0, validation_alias="IPA_WORKER_SHUTDOWN_GRACE_S")
+    #: `json` (one object per line, for log shippers) or `text` (for a terminal)
+    log_format: Literal["json", "text"] = Field("json", validation_alias="IPA_LOG_FORMAT")
+    log_level: str = Field("INFO", validation_alias="IPA_LOG_LEVEL")
