@@ -139,3 +139,29 @@ def web(
     from web.cli import serve
 
     serve(host, port)
+
+
+@app.command()
+def simulate(
+    requests: Annotated[int, typer.Option(help="how many requests arrive over the simulated year")] = 100,
+    seed: Annotated[int, typer.Option(help="the same seed gives the same run")] = 1,
+    data_dir: Annotated[Path | None, typer.Option(help="keep the run's engine and casework state here")] = None,
+) -> None:
+    """Run realistic requests (domain.md §8) through the process: people, outside parties and time simulated."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from ipa.simulate import render
+    from ipa.simulate import simulate as run_simulation
+
+    console = Console()
+    with Progress(console=console) as bar:
+        task = bar.add_task("simulated days", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = _run(run_simulation(requests, seed, progress=progress, data_dir=data_dir))
+    console.print(render(report))
+    if not report.ok:  # something stuck, or an incident nobody can explain
+        raise typer.Exit(1)
