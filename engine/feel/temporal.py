@@ -432,11 +432,40 @@ class FeelDateTime(TemporalValue):
         return f'date and time("{self}")'
 
 
-class YearMonthDuration(TemporalValue):
+class _Duration(TemporalValue):
+    """A duration is one signed whole amount (months, or nanoseconds): equality, order and hashing on it."""
+
+    __slots__ = ()
+    _tag = ""
+
+    def _amount(self) -> int:  # pragma: no cover - each kind says which field
+        raise NotImplementedError
+
+    def feel_eq(self, other: Any) -> bool | None:
+        return self._amount() == other._amount() if type(other) is type(self) else None
+
+    def feel_cmp(self, other: Any) -> int | None:
+        if type(other) is not type(self):
+            return None
+        a, b = self._amount(), other._amount()
+        return -1 if a < b else (1 if a > b else 0)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._amount() == other._amount()
+
+    def __hash__(self) -> int:
+        return hash((self._tag, self._amount()))
+
+    def __repr__(self) -> str:
+        return f'duration("{self}")'
+
+
+class YearMonthDuration(_Duration):
     """A years-and-months duration: a signed whole number of months."""
 
     __slots__ = ("months",)
     feel_type = "years and months duration"
+    _tag = "ym"
     months: int
 
     def __init__(self, months: int) -> None:
@@ -444,20 +473,8 @@ class YearMonthDuration(TemporalValue):
 
     __setattr__ = _immutable
 
-    def feel_eq(self, other: Any) -> bool | None:
-        return self.months == other.months if type(other) is YearMonthDuration else None
-
-    def feel_cmp(self, other: Any) -> int | None:
-        if type(other) is not YearMonthDuration:
-            return None
-        a, b = self.months, other.months
-        return -1 if a < b else (1 if a > b else 0)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is YearMonthDuration and self.months == other.months
-
-    def __hash__(self) -> int:
-        return hash(("ym", self.months))
+    def _amount(self) -> int:
+        return self.months
 
     def __str__(self) -> str:
         m = self.months
@@ -466,15 +483,13 @@ class YearMonthDuration(TemporalValue):
         y, mo = divmod(abs(m), 12)
         return ("-P" if m < 0 else "P") + (f"{y}Y" if y else "") + (f"{mo}M" if mo else "")
 
-    def __repr__(self) -> str:
-        return f'duration("{self}")'
 
-
-class DayTimeDuration(TemporalValue):
+class DayTimeDuration(_Duration):
     """A days-and-time duration: a signed number of nanoseconds."""
 
     __slots__ = ("nanos",)
     feel_type = "days and time duration"
+    _tag = "dt"
     nanos: int
 
     def __init__(self, nanos: int) -> None:
@@ -482,20 +497,8 @@ class DayTimeDuration(TemporalValue):
 
     __setattr__ = _immutable
 
-    def feel_eq(self, other: Any) -> bool | None:
-        return self.nanos == other.nanos if type(other) is DayTimeDuration else None
-
-    def feel_cmp(self, other: Any) -> int | None:
-        if type(other) is not DayTimeDuration:
-            return None
-        a, b = self.nanos, other.nanos
-        return -1 if a < b else (1 if a > b else 0)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is DayTimeDuration and self.nanos == other.nanos
-
-    def __hash__(self) -> int:
-        return hash(("dt", self.nanos))
+    def _amount(self) -> int:
+        return self.nanos
 
     def __str__(self) -> str:
         n = self.nanos
@@ -510,9 +513,6 @@ class DayTimeDuration(TemporalValue):
             if s or frac:
                 text += str(s) + ("." + f"{frac:09d}".rstrip("0") if frac else "") + "S"
         return text
-
-    def __repr__(self) -> str:
-        return f'duration("{self}")'
 
 
 Duration = YearMonthDuration | DayTimeDuration
