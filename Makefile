@@ -8,7 +8,7 @@ DEV_STAMP   := $(VENV)/.stamp-dev
 BENCH_STAMP := $(VENV)/.stamp-bench
 TCK_DIR ?= ../shared/dmn-tck
 
-.PHONY: venv run test lint bench tck clean
+.PHONY: venv run test lint bench tck clean image deploy-compose
 
 venv: $(DEV_STAMP)
 
@@ -45,3 +45,12 @@ tck: venv
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis $(DEV_STAMP) $(BENCH_STAMP)
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+# Camunda 8.8 (Zeebe, Operate, Tasklist, Elasticsearch) + workers + web, built from this checkout (needs Docker);
+# a one-shot service deploys bpmn/, dmn/ and forms/. Set IPA_WEB_SECRET in deploy/compose/.env first.
+deploy-compose:
+	cp -n deploy/compose/.env.example deploy/compose/.env || true
+	docker compose -f deploy/compose/docker-compose.yaml up -d --build
+
+image:
+	docker build -f deploy/Dockerfile -t ipa:0.1.0 .
