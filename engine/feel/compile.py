@@ -86,19 +86,21 @@ def _arithmetic(
 ) -> Callable[[Any, Any, Env], Any]:
     """One FEEL arithmetic operator: numbers in decimal128, temporals via engine.feel.temporal, else null."""
 
+    dividing, adding = name == "divide", name == "add"  # decided once, not per evaluation
+
     def operate(a: Any, b: Any, env: Env) -> Any:
         if type(a) is Decimal and type(b) is Decimal:
-            if name == "divide" and not b:
+            if dividing and not b:
                 return _fail(env, f"can't divide {a} by zero")
             try:
                 return numbers(a, b)
             except ArithmeticError:
                 return _fail(env, f"failed to {name} {a} and {b}")
-        if name == "add" and type(a) is str and type(b) is str:
+        if adding and type(a) is str and type(b) is str:
             return a + b
         if a is None or b is None:
             return None
-        if isinstance(a, TemporalValue) or (name != "divide" and isinstance(b, TemporalValue)):
+        if isinstance(a, TemporalValue) or (not dividing and isinstance(b, TemporalValue)):
             r = getattr(_temporal(), temporal_op)(a, b)
             if r is not None:
                 return r

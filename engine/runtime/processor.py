@@ -10,7 +10,6 @@ specific to an element kind lives in engine.runtime.elements (one module per fam
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from engine.bpmn import Element, ElementType, EventType, SequenceFlow
@@ -328,14 +327,12 @@ class Processor:
             else:
                 self.child_done(parent)
 
-    def terminate_children_then(
-        self, scope: ElementInstance, then: Callable[[], None], keep: int | None = None
-    ) -> None:
+    def terminate_children(self, scope: ElementInstance, keep: int | None = None) -> None:
+        """End every token of `scope` but `keep` (an interrupting event, a terminate end event)."""
         for child in list(scope.children.values()):
             if child.key != keep:
                 self.terminate(child, notify=False)
         scope.runtime.pop("joins", None)
-        then()
 
     # -- jobs ------------------------------------------------------------------------------------------------
     def create_job(self, ei: ElementInstance, job_type: str, retries: int, headers: dict[str, str]) -> Job:

@@ -10,15 +10,6 @@ from engine.feel.values import TemporalValue
 from engine.runtime.variables import StepFailure
 
 
-def _duration_ms(text: str) -> int | None:
-    d = temporal.parse_duration(text.strip())
-    if isinstance(d, temporal.DayTimeDuration):
-        return d.nanos // 1_000_000
-    if isinstance(d, temporal.YearMonthDuration):
-        return None  # needs a start date: handled by _add_duration
-    return None
-
-
 def _add_duration(start_ms: int, text: str) -> int | None:
     d = temporal.parse_duration(text.strip())
     if isinstance(d, temporal.DayTimeDuration):

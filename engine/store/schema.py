@@ -260,6 +260,3 @@ timers = Table(
     Column("interval", String(64)),
     Column("tenant_id", String(64), nullable=False),
 )
-
-#: tables whose rows the runtime keeps in memory while live (loaded on start)
-LIVE_TABLES = (element_instances, variables, jobs, user_tasks)

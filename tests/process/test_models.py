@@ -758,6 +758,8 @@ class Run:
             live = self.waiting()
             hit = [s for s in stops if s in live]
             if hit:
+                # the state in memory runs one batch ahead of the store the assertions read: let it land
+                await self.engine.execute(lambda ctx, p: None)
                 return hit[0]
             tasks = self.open_tasks()
             answerable = [e for e in tasks if e in self.answers]

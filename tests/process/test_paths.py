@@ -199,6 +199,8 @@ class System:
             live = self.waiting()
             hit = [s for s in stops if s in live]
             if hit:
+                # the state in memory runs one batch ahead of the store the assertions read: let it land
+                await self.engine.execute(lambda ctx, p: None)
                 return hit[0]
             if self.ended():
                 return ""

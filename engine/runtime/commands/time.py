@@ -119,8 +119,3 @@ class TimeCommands(EngineBase):
             p.create_process_instance(timer.definition, {}, start_element=event)
         else:
             p.trigger_event(holder, event, {}, interrupting)
-
-    def wake_all(self) -> None:
-        for event in self._job_events.values():
-            event.set()
-        self._job_events.clear()

@@ -149,7 +149,7 @@ class MultiInstanceBody(Handler):
             done = vars_.evaluate(p.ctx, loop.completion_condition, body, extra)
             vars_.expect(loop.completion_condition, done, "BOOLEAN")
             if done:
-                p.terminate_children_then(body, lambda: None)
+                p.terminate_children(body)
                 p.complete(body)
                 return
         if loop.is_sequential and mi["next"] < mi["count"]:

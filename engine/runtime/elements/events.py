@@ -32,7 +32,7 @@ class EndEvent(JobTask):
         p.mark_activated(ei)
         if el.event_type is EventType.TERMINATE and ei.parent is not None:
             scope = ei.parent
-            p.terminate_children_then(scope, lambda: None, keep=ei.key)
+            p.terminate_children(scope, keep=ei.key)
         p.complete(ei)
 
 
@@ -88,7 +88,7 @@ def trigger(
         if interrupting:
             holder.interrupted = True
             p.close_event_scope(holder)
-            p.terminate_children_then(holder, lambda: None)
+            p.terminate_children(holder)
         sub = p.activate(esp, holder)
         sub.runtime["start"] = event.id
         sub.runtime["start_trigger"] = dict(variables)
@@ -151,7 +151,7 @@ def throw_error(
             esp = current.definition.model.elements[catch.flow_scope_id or ""]
             current.interrupted = True
             p.close_event_scope(current)
-            p.terminate_children_then(current, lambda: None)
+            p.terminate_children(current)
             sub = p.activate(esp, current)
             sub.runtime["start"] = catch.id
             sub.runtime["start_trigger"] = dict(variables)
