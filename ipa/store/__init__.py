@@ -33,6 +33,7 @@ from ipa.store.money import (
 from ipa.store.osja import latest_assessment, record_assessment
 from ipa.store.outbox import enqueue_notice, mark_failed, mark_sent, pending_notices
 from ipa.store.schema import (
+    Account,
     ApprovalRow,
     AuditEntry,
     Base,
@@ -49,6 +50,7 @@ from ipa.store.schema import (
 )
 
 __all__ = [
+    "Account",
     "ApprovalRow",
     "AuditEntry",
     "AuditTamper",

@@ -263,3 +263,30 @@ class IncomeEntry(Base):
     kind: Mapped[str] = mapped_column(String(16))  # RECEIVED | REFUND | ADJUSTMENT
     recorded_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Account(Base):
+    """Who may sign in to the web side, and with which roles (the process's candidate groups).
+
+    `source` says where the account comes from: `local` (an operator's `ipa users add`, argon2 hash here), `demo`
+    (seeded by `ipa up`; its password is reset to the printed one at every start) or `oidc` (created at the first
+    single sign-on and updated at every one after it: no password, roles from the identity provider)."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint("source IN ('local', 'demo', 'oidc')", name="source"),
+        UniqueConstraint("issuer", "subject"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)  # lower case; the Camunda assignee
+    display_name: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[Any]]  # role names, sorted
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # None: no local password
+    source: Mapped[str] = mapped_column(String(8))
+    issuer: Mapped[str | None] = mapped_column(String(500))  # OIDC accounts: the provider and its `sub`
+    subject: Mapped[str | None] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_sign_in_at: Mapped[datetime | None]

@@ -42,7 +42,7 @@ def test_migration_matches_create_all(tmp_path: Path) -> None:
     Base.metadata.create_all(created)
     assert schema(migrated.engine) == schema(created)
     assert set(schema(created)) == set(Base.metadata.tables)
-    assert migrated.current_revision() == "0001"
+    assert migrated.current_revision() == "0002"
 
 
 def test_autogenerate_sees_no_difference(tmp_path: Path) -> None:
@@ -75,3 +75,25 @@ def test_migrate_is_repeatable_and_uses_the_data_dir(tmp_path: Path, monkeypatch
     store.migrate()
     store.migrate()
     assert (tmp_path / "data" / "casework.db").exists()
+
+
+def test_accounts_migration_upgrades_a_0001_store_and_downgrades(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'm.db'}")
+    store.migrate("0001")
+    assert "accounts" not in inspect(store.engine).get_table_names()
+    store.migrate()
+    assert store.current_revision() == "0002" and "accounts" in inspect(store.engine).get_table_names()
+
+    from alembic import command
+    from alembic.config import Config
+
+    from ipa.store.db import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+    assert "accounts" not in inspect(store.engine).get_table_names()
+    assert store.current_revision() == "0001"
+    store.dispose()
