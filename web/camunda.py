@@ -85,6 +85,7 @@ class Camunda:
             timeout=15,
             transport=transport,
         )
+        self._xml: dict[str, str] = {}
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -126,6 +127,16 @@ class Camunda:
                 break
         return items
 
+    async def first_page(
+        self, resource: str, filter: JSON | None = None, sort: list[JSON] | None = None, limit: int = 100
+    ) -> tuple[list[JSON], int]:
+        """The first `limit` items and how many there are in all (`page.totalItems`)."""
+        body: JSON = {"filter": filter or {}, "page": {"limit": limit}}
+        if sort:
+            body["sort"] = sort
+        result = await self._call("POST", f"/{resource}/search", body)
+        return list(result.get("items", [])), int((result.get("page") or {}).get("totalItems", 0))
+
     # -- definitions ------------------------------------------------------------------------------------------------
     async def latest_process_definition(self, process_id: str) -> JSON | None:
         found = await self.search(
@@ -137,7 +148,10 @@ class Camunda:
         return found[0] if found else None
 
     async def process_xml(self, key: str) -> str:
-        return str(await self._call("GET", f"/process-definitions/{key}/xml"))
+        """A deployed definition never changes under its key: fetched once, then kept."""
+        if key not in self._xml:
+            self._xml[key] = str(await self._call("GET", f"/process-definitions/{key}/xml"))
+        return self._xml[key]
 
     async def decision_xml(self, key: str) -> str:
         return str(await self._call("GET", f"/decision-definitions/{key}/xml"))

@@ -7,6 +7,7 @@ engine side (instances, tasks, incidents) comes from the REST API in `web.camund
 from __future__ import annotations
 
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ipa.models import AssistanceRequest
@@ -129,7 +130,9 @@ class ReplyLink:
 
 
 class CaseReadModel(Protocol):
-    def list_cases(self, f: CaseFilter) -> list[CaseRow]: ...
+    def list_cases(self, f: CaseFilter, limit: int | None = None, offset: int = 0) -> list[CaseRow]: ...
+    def count_cases(self, f: CaseFilter) -> int: ...
+    def stage_counts(self) -> dict[str, int]: ...
     def case_file(self, request_id: str) -> CaseFile | None: ...
     def document(self, request_id: str, doc_id: int) -> tuple[str, str, bytes] | None: ...
     def stage_cycle_times(self) -> dict[str, dict[str, float]]: ...
@@ -156,6 +159,32 @@ def _row(case: Case, grading: str | None) -> CaseRow:
     )
 
 
+#: the grading of a case: the residual risk of its latest OSJA assessment (re-assessments add versions)
+_GRADING = (
+    select(OsjaRecord.residual_risk)
+    .where(OsjaRecord.case_id == Case.id)
+    .order_by(OsjaRecord.version.desc())
+    .limit(1)
+    .correlate(Case)
+    .scalar_subquery()
+)
+#: the columns of a `CaseRow`, in its field order (no ORM objects: the request JSON stays unread)
+_ROW_COLUMNS = (
+    Case.request_id,
+    Case.country_code,
+    Case.requester_org,
+    Case.purpose,
+    Case.title,
+    Case.contract_value,
+    _GRADING,
+    Case.stage,
+    Case.start_date,
+    Case.final_status,
+    Case.process_instance_key,
+    Case.created_at,
+)
+
+
 def _link(s: Session, c: Consultation) -> ReplyLink:
     case = s.get(Case, c.case_id)
     assert case is not None  # foreign key
@@ -164,11 +193,24 @@ def _link(s: Session, c: Consultation) -> ReplyLink:
     )
 
 
+@dataclass
+class _CycleTimes:
+    """The running fold of the audit trail behind `stage_cycle_times`."""
+
+    seq: int = 0  # the last entry folded in
+    entered: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # request -> (stage, since)
+    spent: dict[str, dict[str, list[float]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
+    )  # month -> stage -> [days, stays]
+
+
 class StoreReadModel:
     """`CaseReadModel` over the casework store (`ipa.store`)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._cycle = _CycleTimes()
+        self._cycle_lock = threading.Lock()
 
     def _gradings(self, s: Session, case_ids: list[int]) -> dict[int, str | None]:
         latest: dict[int, tuple[int, str | None]] = {}
@@ -182,34 +224,47 @@ class StoreReadModel:
                 latest[case_id] = (version, risk)
         return {k: v[1] for k, v in latest.items()}
 
-    def list_cases(self, f: CaseFilter) -> list[CaseRow]:
-        q: Select[Case] = select(Case).order_by(Case.request_id)
+    def _where(self, f: CaseFilter) -> list[ColumnElement[bool]]:
+        out: list[ColumnElement[bool]] = []
         if f.request_id:
-            q = q.where(Case.request_id.contains(f.request_id))
+            out.append(Case.request_id.contains(f.request_id))
         if f.country:
-            q = q.where(Case.country_code == f.country)
+            out.append(Case.country_code == f.country)
         if f.requester:
-            q = q.where(Case.requester_org.ilike(f"%{f.requester}%"))
+            out.append(Case.requester_org.ilike(f"%{f.requester}%"))
         if f.purpose:
-            q = q.where(Case.purpose == f.purpose)
+            out.append(Case.purpose == f.purpose)
         if f.stage:
-            q = q.where(Case.stage == f.stage)
+            out.append(Case.stage == f.stage)
         if f.value_min is not None:
-            q = q.where(Case.contract_value >= f.value_min)
+            out.append(Case.contract_value >= f.value_min)
         if f.value_max is not None:
-            q = q.where(Case.contract_value <= f.value_max)
+            out.append(Case.contract_value <= f.value_max)
         if f.start_from is not None:
-            q = q.where(Case.start_date >= f.start_from)
+            out.append(Case.start_date >= f.start_from)
         if f.start_to is not None:
-            q = q.where(Case.start_date <= f.start_to)
+            out.append(Case.start_date <= f.start_to)
         if not f.include_closed:
-            q = q.where(Case.final_status.is_(None))
+            out.append(Case.final_status.is_(None))
+        if f.grading:
+            out.append(_GRADING == f.grading)  # noqa: SIM300 (a subquery, not a constant)
+        return out
+
+    def list_cases(self, f: CaseFilter, limit: int | None = None, offset: int = 0) -> list[CaseRow]:
+        q = select(*_ROW_COLUMNS).where(*self._where(f)).order_by(Case.request_id)
+        if limit is not None:
+            q = q.limit(limit).offset(offset)
         with self.store.reader() as s:
-            cases = list(s.scalars(q))
-            gradings = self._gradings(s, [c.id for c in cases])
-            rows = [_row(c, gradings.get(c.id)) for c in cases]
-        # grading lives in another table (and versions): filtered here rather than in SQL
-        return [r for r in rows if not f.grading or (r.grading or "") == f.grading]
+            return [CaseRow(*row) for row in s.execute(q)]
+
+    def count_cases(self, f: CaseFilter) -> int:
+        with self.store.reader() as s:
+            return int(s.scalar(select(func.count(Case.id)).where(*self._where(f))) or 0)
+
+    def stage_counts(self) -> dict[str, int]:
+        q = select(Case.stage, func.count(Case.id)).where(Case.final_status.is_(None)).group_by(Case.stage)
+        with self.store.reader() as s:
+            return {stage: int(n) for stage, n in s.execute(q)}
 
     def case_file(self, request_id: str) -> CaseFile | None:
         with self.store.reader() as s:
@@ -275,33 +330,44 @@ class StoreReadModel:
         return None
 
     def stage_cycle_times(self) -> dict[str, dict[str, float]]:
-        """month (YYYY-MM the stage was left) -> stage -> mean days spent in it, from the audit trail."""
-        entered: dict[str, tuple[str, datetime]] = {}
-        spent: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-        with self.store.reader() as s:
+        """month (YYYY-MM the stage was left) -> stage -> mean days spent in it, from the audit trail.
+
+        The trail is append-only (the store refuses changes), so each call folds in only the entries added
+        since the last one: the dashboard stays fast however long the trail grows."""
+        with self._cycle_lock:
+            c = self._cycle
             q = (
-                select(AuditEntry)
-                .where(AuditEntry.action.in_(("case.opened", "case.stage", "case.closed")))
+                select(
+                    AuditEntry.seq, AuditEntry.at, AuditEntry.request_id, AuditEntry.action, AuditEntry.detail
+                )
+                .where(
+                    AuditEntry.seq > c.seq,
+                    AuditEntry.action.in_(("case.opened", "case.stage", "case.closed")),
+                )
                 .order_by(AuditEntry.seq)
             )
-            for e in s.scalars(q):
-                if e.request_id is None:
-                    continue
-                at = datetime.fromisoformat(e.at)
-                to = Stage.INTAKE.value if e.action == "case.opened" else None
-                if e.action == "case.stage":
-                    to = json.loads(e.detail).get("to")
-                elif e.action == "case.closed":
-                    to = Stage.CLOSED.value
-                before = entered.get(e.request_id)
-                if before is not None and to != before[0]:
-                    spent[at.strftime("%Y-%m")][before[0]].append((at - before[1]).total_seconds() / 86400)
-                if to:
-                    entered[e.request_id] = (to, at)
-        return {
-            month: {stage: sum(v) / len(v) for stage, v in stages.items()}
-            for month, stages in sorted(spent.items())
-        }
+            with self.store.reader() as s:
+                for seq, at_text, request_id, action, detail in s.execute(q):
+                    c.seq = seq
+                    if request_id is None:
+                        continue
+                    at = datetime.fromisoformat(at_text)
+                    to = Stage.INTAKE.value if action == "case.opened" else None
+                    if action == "case.stage":
+                        to = json.loads(detail).get("to")
+                    elif action == "case.closed":
+                        to = Stage.CLOSED.value
+                    before = c.entered.get(request_id)
+                    if before is not None and to != before[0]:
+                        total = c.spent[at.strftime("%Y-%m")][before[0]]
+                        total[0] += (at - before[1]).total_seconds() / 86400
+                        total[1] += 1
+                    if to:
+                        c.entered[request_id] = (to, at)
+            return {
+                month: {stage: days / n for stage, (days, n) in stages.items()}
+                for month, stages in sorted(c.spent.items())
+            }
 
     def open_case(self, request: AssistanceRequest, *, actor: str, op_key: str) -> str:
         with self.store.transaction() as s:

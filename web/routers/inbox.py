@@ -61,12 +61,14 @@ def form_keys(components: list[JSON]) -> set[str]:
 
 @router.get("/inbox")
 async def inbox(request: Request, user: CurrentUser, cm: CamundaDep) -> Response:
-    tasks = [
-        t
-        for t in await cm.search("user-tasks", {"state": "CREATED"})
-        if user.may_work_on(t.get("candidateGroups"))
-    ]
-    ids = await request_ids(cm) if tasks else {}
+    # the engine narrows the search to the user's groups; the check below is what enforces them
+    found = (
+        await cm.search("user-tasks", {"state": "CREATED", "candidateGroup": {"$in": sorted(user.roles)}})
+        if user.roles
+        else []
+    )
+    tasks = [t for t in found if user.may_work_on(t.get("candidateGroups"))]
+    ids = await request_ids(cm, sorted({str(t["processInstanceKey"]) for t in tasks}))
     for t in tasks:
         t["requestId"] = ids.get(str(t["processInstanceKey"]))
         t["created"] = parse_time(t.get("creationDate"))
@@ -90,7 +92,7 @@ async def task_page(request: Request, key: str, user: CurrentUser, cm: CamundaDe
             data.setdefault(v["name"], json.loads(v["value"]))
         except ValueError:
             continue
-    ids = await request_ids(cm)
+    ids = await request_ids(cm, [str(task["processInstanceKey"])])
     return render(
         request,
         "task.html",

@@ -15,10 +15,11 @@
   async function diagram(el) {
     if (!window.BpmnJS) { el.classList.add("missing"); el.textContent = "The diagram viewer is not installed (static/vendor/bpmn-js)."; return; }
     const viewer = new window.BpmnJS({ container: el });
-    let imported = false;
+    let shown = null;  // the definition on screen: its XML is asked for again only when another is deployed
     async function refresh() {
-      const data = await getJSON(el.dataset.source);
-      if (!imported) { await viewer.importXML(data.xml); viewer.get("canvas").zoom("fit-viewport"); imported = true; }
+      const url = el.dataset.source + (shown ? (el.dataset.source.includes("?") ? "&" : "?") + "known=" + encodeURIComponent(shown) : "");
+      const data = await getJSON(url);
+      if (data.xml) { await viewer.importXML(data.xml); viewer.get("canvas").zoom("fit-viewport"); shown = data.processDefinitionKey || null; }
       const overlays = viewer.get("overlays"), canvas = viewer.get("canvas"), registry = viewer.get("elementRegistry");
       overlays.remove({ type: "counts" });
       for (const e of data.elements) {
@@ -34,6 +35,7 @@
       }
       for (const f of data.flows || []) if (registry.get(f)) canvas.addMarker(f, "taken");
       note(data.source === "statistics" ? "" : "Counts computed from the element-instance search (the engine lacks the statistics endpoint).");
+      el.dataset.drawn = "true";  // badges and markers are on: what a screenshot or a test waits for
     }
     try { await refresh(); } catch (err) { note(String(err)); return; }
     const seconds = Number(el.dataset.seconds || 0);
@@ -49,6 +51,8 @@
         const data = await getJSON(section.dataset.poll);
         section.querySelectorAll("[data-stage]").forEach((s) => { s.textContent = data.stageCounts[s.dataset.stage] || 0; });
         document.getElementById("breaches").textContent = data.breaches;
+        const waiting = document.getElementById("waiting");
+        if (waiting) waiting.textContent = data.waiting;
         document.getElementById("updated").textContent = new Date(data.at).toLocaleTimeString();
       } catch (err) { /* keep the last figures; the next poll tries again */ }
     }, seconds * 1000);
