@@ -170,6 +170,9 @@ class Evaluation:
                     raise DmnEvalError(f"failed to evaluate decision '{d.id}': {problem}")
         except (DmnEvalError, FeelFatalError, FeelEvaluationError) as e:
             if not run.spec:
+                # Zeebe's audit log ends with the decision that failed (its evaluatedDecisions; Operate shows
+                # that last one as the FAILED decision instance), without an output
+                run.decisions.append(record)
                 raise DecisionFailure(d.id, str(e)) from e
             run.state.warn(f"decision '{d.name}': {e}")
             value = None

@@ -97,6 +97,8 @@ def test_camunda_type_mismatch_fails_and_names_the_decision() -> None:
     assert r.failure_message is not None and r.failure_message.startswith(
         "Expected to evaluate decision 'second', but"
     )
+    # as in Zeebe's audit log, the failed decision is the last one evaluated (no output); 'second' never ran
+    assert [(d.decision_id, d.decision_output) for d in r.evaluated_decisions] == [("first", None)]
     spec = evaluate_decision(parse_dmn(xml, "t.dmn", dialect="spec"), "second", {}, dialect="spec")
     assert spec.failure_message is None and spec.decision_output is None
 
