@@ -171,6 +171,18 @@ class Camunda:
             raise
         return None if result is None else list(result.get("items", []))
 
+    async def instance_statistics(self, process_instance_key: str) -> list[JSON] | None:
+        """Per-element counts of one instance; None where the engine lacks the endpoint."""
+        try:
+            result = await self._call(
+                "GET", f"/process-instances/{process_instance_key}/statistics/element-instances", ok404=True
+            )
+        except CamundaError as e:
+            if e.status in (405, 501):
+                return None
+            raise
+        return None if result is None else list(result.get("items", []))
+
     async def evaluate_decision(self, decision_id: str, variables: JSON) -> JSON:
         return dict(
             await self._call(
@@ -186,7 +198,11 @@ class Camunda:
             result = await self._call(
                 "POST",
                 "/decision-instances/search",
-                {"filter": {"processInstanceKey": process_instance_key}},
+                {
+                    "filter": {"processInstanceKey": process_instance_key},
+                    "sort": [{"field": "evaluationDate", "order": "ASC"}],
+                    "page": {"limit": 1000},
+                },
                 ok404=True,
             )
         except CamundaError as e:
@@ -194,6 +210,11 @@ class Camunda:
                 return None
             raise
         return None if result is None else list(result.get("items", []))
+
+    async def decision_instance(self, key: str) -> JSON | None:
+        """One recorded decision evaluation with its evaluated inputs and matched rules."""
+        result = await self._call("GET", f"/decision-instances/{key}", ok404=True)
+        return None if result is None else dict(result)
 
     # -- instances --------------------------------------------------------------------------------------------------
     async def process_instance(self, key: str) -> JSON | None:
@@ -267,4 +288,5 @@ class Camunda:
         )
         if result is None:
             return None
-        return [str(f.get("sequenceFlowId") or f.get("elementId")) for f in result.get("items", [])]
+        # `sequenceFlowId` is Camunda's row id ("<instance key>_<flow id>"); the flow's own id is `elementId`
+        return [str(f.get("elementId") or f.get("sequenceFlowId")) for f in result.get("items", [])]

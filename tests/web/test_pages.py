@@ -80,9 +80,14 @@ async def test_case_page_for_the_team_shows_history_decisions_and_a_verified_aud
         ):
             assert part in page.text, part
         assert "Matched rules: <span" in page.text, "the scope check's matched rule is listed"
+        assert "evaluated again" not in page.text, "the evaluations come from the engine's record of them"
+        assert "Result: <code>" in page.text and "(ScopeCheck)" in page.text
         diagram = (await c.get(f"/api/cases/{rid}/diagram")).json()
         states = {e["elementId"]: e for e in diagram["elements"]}
         assert states["ScopeCapabilityReview"]["active"] == 1 and states["ScopeCheck"]["completed"] == 1
+        assert diagram["source"] == "statistics"
+        assert "Flow_ValidateRequest_ScopeCheck" in diagram["flows"], "the path taken is highlighted"
+        assert "Flow_ScopeGateway_ThrowOutOfScopeUk" not in diagram["flows"]
 
 
 async def test_other_approvers_see_a_case_only_once_it_has_their_task_and_not_its_internals(

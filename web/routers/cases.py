@@ -8,6 +8,7 @@ case only once it has (had) a task for one of their groups, and then without the
 
 from __future__ import annotations
 
+import asyncio
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -75,17 +76,51 @@ def _decisions_of(xml: str) -> dict[str, tuple[str, str]]:
     return out
 
 
-async def _evaluations(cm: Camunda, instances: list[JSON], history: list[JSON]) -> tuple[list[JSON], str]:
-    """The DMN evaluations with their matched rules. Camunda 8.8 has `/decision-instances/search`; where the
-    engine lacks it the decisions are evaluated again with the instance's current variables (and said so)."""
+async def _recorded(cm: Camunda, instances: list[JSON], history: list[JSON]) -> list[JSON] | None:
+    """The evaluations as the engine recorded them (`/decision-instances`), one entry per business rule task
+    evaluation with its decisions (a DRG evaluates several); None where the engine lacks the endpoint."""
     found: list[JSON] = []
     for pi in instances:
         items = await cm.decision_instances(str(pi["processInstanceKey"]))
         if items is None:
-            break
+            return None
         found.extend(items)
-    else:
-        return found, "decision-instances"
+    # the search answers without inputs and matched rules: those come with each instance
+    details = await asyncio.gather(
+        *(cm.decision_instance(str(d["decisionEvaluationInstanceKey"])) for d in found)
+    )
+    element_ids = {str(h["elementInstanceKey"]): h["elementId"] for h in history}
+    evaluations: dict[str, JSON] = {}
+    for d in sorted((d for d in details if d), key=lambda d: (d["evaluationDate"], _ordinal(d))):
+        ev = evaluations.setdefault(
+            str(d["decisionEvaluationKey"]),
+            {
+                "elementId": element_ids.get(str(d.get("elementInstanceKey")), ""),
+                "decisionDefinitionId": d["decisionDefinitionId"],
+                "evaluationDate": d["evaluationDate"],
+                "evaluatedDecisions": [],
+                "failureMessage": None,
+            },
+        )
+        ev["evaluatedDecisions"].append(d)
+        if d.get("state") == "FAILED":
+            ev["failureMessage"] = d.get("evaluationFailure")
+    return list(evaluations.values())
+
+
+def _ordinal(d: JSON) -> int:
+    """The place of a decision in its evaluation: the key's suffix (`<evaluation key>-<n>`)."""
+    _, _, n = str(d["decisionEvaluationInstanceKey"]).rpartition("-")
+    return int(n) if n.isdigit() else 0
+
+
+async def _evaluations(cm: Camunda, instances: list[JSON], history: list[JSON]) -> tuple[list[JSON], str]:
+    """The DMN evaluations with their matched rules. Camunda 8.8 records them (`/decision-instances`); where an
+    engine lacks the endpoint the decisions are evaluated again with the instance's current variables (and
+    the page says so)."""
+    recorded = await _recorded(cm, instances, history)
+    if recorded is not None:
+        return recorded, "decision-instances"
     out: list[JSON] = []
     for pi in instances:
         pi_key = str(pi["processInstanceKey"])
