@@ -17,6 +17,7 @@ from engine.bpmn import parse_bpmn
 from engine.runtime.clock import Clock
 from engine.runtime.engine import Engine
 from engine.store.store import Store, database_url
+from tests.process.answers import ANSWERS, HIGH_RISK, LOW_RISK
 
 ROOT = Path(__file__).resolve().parents[2]
 BPMN_DIR, FORMS_DIR, DMN_DIR = ROOT / "bpmn", ROOT / "forms", ROOT / "dmn"
@@ -624,84 +625,6 @@ WORKERS: dict[str, dict[str, Any]] = {
     "compute-costing": {"costToDeliveringBody": 3000, "contractValue": 42000},
     "request-s26-consent": {"generalAuthorisationApplies": False, "s26RequestRef": "HO-S26-1"},
     "prepare-ministerial-submission": {"ministerialSubmissionRef": "MS-2025-7"},
-}
-LOW_RISK = {
-    "type": "TORTURE_CIDT",
-    "likelihood": "LOW",
-    "seriousness": "SERIOUS",
-    "contribution": "INDIRECT",
-    "mitigationEffective": True,
-}
-HIGH_RISK = {
-    **LOW_RISK,
-    "likelihood": "HIGH",
-    "seriousness": "GRAVE",
-    "contribution": "DIRECT_OR_SIGNIFICANT",
-}
-#: what each user task's form submits, by element id
-ANSWERS: dict[str, dict[str, Any]] = {
-    "ScopeCapabilityReview": {
-        "capabilityAvailable": True,
-        "policingAreaInCatalogue": True,
-        "trainersAvailable": True,
-        "codeOfEthicsConcern": False,
-        "ukDeliveryPossible": True,
-        "ukStaffCount": 2,
-    },
-    "ConfirmFunding": {
-        "funderName": "CSSF",
-        "purchaseOrderRef": "PO-1",
-        "paymentSchedule": "PROGRAMME_DRAWDOWN",
-    },
-    "ApproveSubsidy": {"subsidyDecision": "APPROVE", "subsidyAmount": 1000, "subsidyJustification": "x" * 10},
-    "ProjectOsjaAssessment": {
-        "recipientUnit": "CID",
-        "recipientCount": 12,
-        "natureOfTransfer": "Investigative interviewing",
-        "risks": [LOW_RISK],
-        "reputationalRisk": "LOW",
-        "caseSpecificDeathPenalty": False,
-    },
-    "DefineMitigations": {"mitigations": ["CURRICULUM_HUMAN_RIGHTS"], "mitigationNotes": "Module 3"},
-    "PostConsultation": {"postConcurrence": "CONCUR", "postOfficer": "Second Secretary"},
-    "OsjaQualityReview": {"osjaReviewOutcome": "COMPLETE", "osjaReviewNotes": "Complete"},
-    "HodApproval": {"hrDecision": "APPROVE", "hrRationale": "Low residual risk", "decidedBy": "Head of Intl"},
-    "SeniorOfficialApproval": {"hrDecision": "APPROVE", "hrRationale": "Medium risk", "decidedBy": "SCS1"},
-    "MinisterialDecisionTask": {"hrDecision": "APPROVE", "hrRationale": "Mitigated", "decidedBy": "Minister"},
-    "ChiefConstableRecommendation": {
-        "ccRecommendation": "RECOMMEND",
-        "ccConsidered": ["PURPOSE"],
-        "sensitive": False,
-        "contentious": False,
-        "ccComments": "Supported",
-        "decidedBy": "CEO",
-    },
-    "PccDecision": {
-        "pccDecision": "APPROVE",
-        "pccDecisionRecordRef": "DR-1",
-        "pccRationale": "ok",
-        "decidedBy": "PCC",
-    },
-    "AgreeContract": {
-        "contractRef": "C-1",
-        "humanRightsClauseIncluded": True,
-        "purposeAssuranceReceived": True,
-    },
-    "DeploymentRiskAssessment": {
-        "deliveryLocation": "IN_COUNTRY",
-        "hostileEnvironment": False,
-        "itinerary": "x",
-    },
-    "ChiefOfficerTravelAuthorisation": {"travelAuthorised": True, "decidedBy": "DCC"},
-    "DeliverAssistance": {"deliveryCompletedOn": "2025-06-06", "participantsTrained": 12, "deliveryDays": 5},
-    "EvaluationReview": {
-        "evaluationSummary": "Delivered as planned",
-        "humanRightsImpactConcern": False,
-        "exposesVulnerability": False,
-        "riskToDeployedStaff": False,
-        "confidentialityDuty": False,
-        "ctLink": False,
-    },
 }
 
 

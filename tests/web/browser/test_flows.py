@@ -148,6 +148,8 @@ def test_approver_completes_a_form_while_the_dashboard_badge_moves(deployed: Sta
     boss = pages(MANAGER, "localhost")
     boss.goto(boss.base + "/dashboard")
     assert rid in boss.inner_text("#cases")
+    boss.locator('#diagram[data-drawn="true"]').wait_for(timeout=20_000)
+    _badge(boss, "ScopeCapabilityReview").first.wait_for()
     screenshot(boss, "dashboard")
 
     # the approver: inbox, the task, claim, the form-js form, complete
@@ -196,13 +198,16 @@ def test_approver_completes_a_form_while_the_dashboard_badge_moves(deployed: Sta
     )
     assert nxt["state"] == "CREATED"
 
-    # the manager's dashboard polls: the active badge moves from the review to the funding task
-    boss.goto(boss.base + "/dashboard")
+    # the manager's dashboard polls: the active badge moves to the funding task without a reload
     _badge(boss, "ConfirmFunding").first.wait_for(timeout=20_000)
+    assert boss.evaluate("performance.getEntriesByType('navigation').length") == 1, "no reload happened"
 
     boss.goto(boss.base + f"/cases/{rid}")
     boss.wait_for_load_state("networkidle")
     assert rid in boss.inner_text("main")
+    boss.locator('#diagram[data-drawn="true"]').wait_for(timeout=20_000)
+    # the decision table drawn by dmn-js with the rule the scope check matched highlighted
+    boss.locator(".dmn .matched").first.wait_for(timeout=20_000)
     screenshot(boss, "case")
 
 
