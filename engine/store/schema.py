@@ -220,6 +220,46 @@ user_tasks = Table(
 Index("ix_ut_live", user_tasks.c.live)
 Index("ix_ut_state", user_tasks.c.state)
 
+#: one row per evaluated decision of a DECISION_EVALUATION record (Camunda's decision instances): written with
+#: the record, never updated; `id` is "<evaluation key>-<1-based position of the decision in the evaluation>".
+#: Columns taken from the record are nullable: an odd record must never fail the batch that writes it.
+decision_instances = Table(
+    "decision_instances",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("decision_evaluation_key", BigInteger, nullable=False),
+    Column("evaluation_index", Integer, nullable=False),
+    Column("state", String(16), nullable=False),  # EVALUATED | FAILED
+    Column("evaluation_date", BigInteger, nullable=False),
+    Column("evaluation_failure", Text),
+    Column("decision_definition_key", BigInteger),
+    Column("decision_definition_id", String(255)),
+    Column("decision_definition_name", String(255)),
+    Column("decision_definition_version", Integer),
+    #: DECISION_TABLE | LITERAL_EXPRESSION | UNKNOWN (any other boxed expression)
+    Column("decision_definition_type", String(32), nullable=False),
+    Column("decision_requirements_key", BigInteger),
+    Column("decision_requirements_id", String(255)),
+    #: the decision the evaluation was asked for (the business rule task's, or EvaluateDecision's)
+    Column("root_decision_definition_key", BigInteger),
+    Column("process_definition_key", BigInteger),
+    Column("process_instance_key", BigInteger),
+    Column("element_instance_key", BigInteger),
+    Column("element_id", String(255)),
+    Column("result", Text, nullable=False),  # the decision's output as JSON text
+    Column("evaluated_inputs", Text, nullable=False),  # JSON: [{inputId, inputName, inputValue (JSON text)}]
+    #: JSON: [{ruleId, ruleIndex, evaluatedOutputs: [{outputId, outputName, outputValue (JSON text)}]}]
+    Column("matched_rules", Text, nullable=False),
+    Column("tenant_id", String(64), nullable=False),
+)
+Index("ix_di_pi", decision_instances.c.process_instance_key)
+Index("ix_di_evaluation", decision_instances.c.decision_evaluation_key)
+Index(
+    "ix_di_decision",
+    decision_instances.c.decision_definition_id,
+    decision_instances.c.decision_definition_version,
+)
+
 subscriptions = Table(
     "subscriptions",
     metadata,

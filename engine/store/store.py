@@ -14,13 +14,16 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, delete, event, select, update
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store import schema
+from engine.store.decision_instances import decision_instance_rows
 
 #: first key of partition 1: Protocol.encodePartitionId(1, 1) (zeebe-protocol.md §4)
 FIRST_KEY = (1 << 51) + 1
+#: meta flag: the decision instances of the record log are in their table (Store._build_decision_instances)
+DECISION_INSTANCES_BUILT = "decision_instances_built"
 
 
 @dataclass
@@ -36,6 +39,8 @@ class Batch:
     deletes: dict[Table, set[int]] = field(default_factory=dict)
     #: (table, key, values): partial updates of rows this batch does not hold whole
     updates: list[tuple[Table, int, dict[str, Any]]] = field(default_factory=list)
+    #: rows written once and never changed (history derived from records: decision instances)
+    inserts: dict[Table, list[dict[str, Any]]] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
 
     def upsert(self, table: Table, row: dict[str, Any]) -> None:
@@ -43,6 +48,9 @@ class Batch:
         gone = self.deletes.get(table)
         if gone:
             gone.discard(row["key"])
+
+    def insert(self, table: Table, row: dict[str, Any]) -> None:
+        self.inserts.setdefault(table, []).append(row)
 
     def upsert_later(self, table: Table, key: int, build: Callable[[], dict[str, Any]]) -> None:
         self.lazy.setdefault(table, {})[key] = build
@@ -65,7 +73,15 @@ class Batch:
         self.deletes.setdefault(table, set()).add(key)
 
     def __bool__(self) -> bool:
-        return bool(self.records or self.upserts or self.lazy or self.deletes or self.updates or self.meta)
+        return bool(
+            self.records
+            or self.upserts
+            or self.lazy
+            or self.deletes
+            or self.updates
+            or self.inserts
+            or self.meta
+        )
 
 
 def database_url(data_dir: Path) -> str:
@@ -83,10 +99,13 @@ class Store:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        # creates what a store from an older version lacks (tables, with their indexes); keeps what it has
         schema.metadata.create_all(self.engine)
         self._insert = sqlite.insert if self.is_sqlite else postgresql.insert
         self._upserts: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]] = {}
         self._inserts: dict[str, str] = {}
+        if self.meta(DECISION_INSTANCES_BUILT) is None:
+            self._build_decision_instances()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -125,6 +144,8 @@ class Store:
                 conn.execute(update(table).where(table.c.key == key).values(**values))
             if batch.records:
                 conn.exec_driver_sql(self._insert_sql(schema.records), batch.records)
+            for table, new_rows in batch.inserts.items():
+                self._insert_rows(conn, table, new_rows)
             for name, value in batch.meta.items():
                 stmt = self._insert(schema.meta).values(name=name, value=value)
                 conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": value}))
@@ -135,9 +156,42 @@ class Store:
             cols = [c.name for c in table.columns]
             mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
             quoted = [self.engine.dialect.identifier_preparer.quote(c) for c in cols]
-            cached = f"INSERT INTO {table.name} ({', '.join(quoted)}) VALUES ({', '.join([mark] * len(cols))})"
+            cached = (
+                f"INSERT INTO {table.name} ({', '.join(quoted)}) VALUES ({', '.join([mark] * len(cols))})"
+            )
             self._inserts[table.name] = cached
         return cached
+
+    def _insert_rows(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            cols = [c.name for c in table.columns]
+            conn.exec_driver_sql(self._insert_sql(table), [tuple(r[c] for c in cols) for r in rows])
+
+    def _build_decision_instances(self) -> None:
+        """Derive the decision instances from the record log, once per store: a store written before they had
+        their table gets them (a new one has no records yet). Rows and flag commit together, so an interrupted
+        build starts over on the next open."""
+        records = schema.records
+        query = (
+            select(records.c.position, records.c.key, records.c.timestamp, records.c.intent, records.c.value)
+            .where(records.c.value_type == "DECISION_EVALUATION", records.c.record_type == "EVENT")
+            .order_by(records.c.position)
+            .limit(500)
+        )
+        after = 0
+        with self.engine.begin() as conn:
+            conn.execute(delete(schema.decision_instances))
+            while True:
+                page = conn.execute(query.where(records.c.position > after)).all()
+                if not page:
+                    break
+                after = page[-1].position
+                rows = []
+                for r in page:
+                    rows.extend(decision_instance_rows(r.key, r.timestamp, r.intent, json.loads(r.value)))
+                self._insert_rows(conn, schema.decision_instances, rows)
+            stmt = self._insert(schema.meta).values(name=DECISION_INSTANCES_BUILT, value="1")
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=["name"]))
 
     # -- reading -------------------------------------------------------------------------------------------
     def meta(self, name: str) -> str | None:

@@ -15,6 +15,8 @@ from engine.runtime.state import (
     DecisionDefinition,
     ElementInstance,
 )
+from engine.store import schema
+from engine.store.decision_instances import decision_instance_rows
 
 
 def _decision_record(view: dict[str, Any]) -> dict[str, Any]:
@@ -29,7 +31,9 @@ def _decision_record(view: dict[str, Any]) -> dict[str, Any]:
             "decisionVersion": d["decisionDefinitionVersion"],
             "decisionType": d.get("decisionDefinitionType", ""),
             "decisionOutput": dumps(d["output"]),
-            "evaluatedInputs": [{**i, "inputValue": dumps(i["inputValue"])} for i in d.get("evaluatedInputs", [])],
+            "evaluatedInputs": [
+                {**i, "inputValue": dumps(i["inputValue"])} for i in d.get("evaluatedInputs", [])
+            ],
             "matchedRules": [
                 {
                     **r,
@@ -100,13 +104,13 @@ class DecisionCommands(EngineBase):
                     "processDefinitionKey": ei.definition.key,
                 }
             )
+        intent = "FAILED" if result.failed else "EVALUATED"
         ctx.record(
-            "DECISION_EVALUATION",
-            "FAILED" if result.failed else "EVALUATED",
-            key,
-            value,
-            ei.process_instance.key if ei is not None else None,
+            "DECISION_EVALUATION", intent, key, value, ei.process_instance.key if ei is not None else None
         )
+        # Camunda's decision instances (one per evaluated decision), committed with the record
+        for row in decision_instance_rows(key, ctx.now, intent, value):
+            ctx.batch.insert(schema.decision_instances, row)
         return key
 
     def decision_view(self, decision: DecisionDefinition, result: DecisionResult, key: int) -> dict[str, Any]:
