@@ -14,6 +14,7 @@ from engine.rest.problems import ProblemDetail
 from engine.rest.routers import (
     clock,
     cluster,
+    decision_instances,
     definitions,
     deployments,
     element_instances,
@@ -72,6 +73,7 @@ def create_app(
         messages,
         definitions,
         evaluation,
+        decision_instances,
         forms,
         clock,
     ):

@@ -90,3 +90,64 @@ DMN = b"""<?xml version="1.0" encoding="UTF-8"?>
   </decision>
 </definitions>
 """
+
+# "discount" requires "tier"; its UNIQUE table fails when the coupon rule overlaps a tier rule
+PRICING_DMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="pricing" name="Pricing" namespace="urn:pricing">
+  <decision id="tier" name="tier">
+    <decisionTable id="tierTable" hitPolicy="FIRST">
+      <input id="ordersIn" label="Orders"><inputExpression id="ordersExpr" typeRef="number"><text>orders</text></inputExpression></input>
+      <output id="tierOut" name="tier" typeRef="string" />
+      <rule id="gold"><inputEntry id="t1"><text>&gt;= 10</text></inputEntry><outputEntry id="t2"><text>"gold"</text></outputEntry></rule>
+      <rule id="basic"><inputEntry id="t3"><text>-</text></inputEntry><outputEntry id="t4"><text>"basic"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+  <decision id="discount" name="Discount">
+    <informationRequirement id="needsTier"><requiredDecision href="#tier" /></informationRequirement>
+    <decisionTable id="discountTable" hitPolicy="UNIQUE">
+      <input id="tierIn" label="Tier"><inputExpression id="tierExpr" typeRef="string"><text>tier</text></inputExpression></input>
+      <input id="couponIn" label="Coupon"><inputExpression id="couponExpr" typeRef="string"><text>coupon</text></inputExpression></input>
+      <output id="discountOut" name="discount" typeRef="number" />
+      <rule id="goldDiscount"><inputEntry id="d1"><text>"gold"</text></inputEntry><inputEntry id="d2"><text>-</text></inputEntry><outputEntry id="d3"><text>0.2</text></outputEntry></rule>
+      <rule id="basicDiscount"><inputEntry id="d4"><text>"basic"</text></inputEntry><inputEntry id="d5"><text>-</text></inputEntry><outputEntry id="d6"><text>0</text></outputEntry></rule>
+      <rule id="couponDiscount"><inputEntry id="d7"><text>-</text></inputEntry><inputEntry id="d8"><text>"DOUBLE"</text></inputEntry><outputEntry id="d9"><text>0.5</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>
+"""
+PRICE_RULES = (
+    '<bpmn:businessRuleTask id="rules" name="Price rules"><bpmn:extensionElements>'
+    '<zeebe:calledDecision decisionId="discount" resultVariable="discount" />'
+    "</bpmn:extensionElements></bpmn:businessRuleTask>"
+)
+# start -> rules -> gateway: a discount goes to the vip task, none to the plain end
+PRICING = process(
+    "pricing",
+    START
+    + PRICE_RULES
+    + '<bpmn:exclusiveGateway id="gw" default="toPlain" />'
+    + service("vip", job_type="vip-work")
+    + '<bpmn:endEvent id="endVip" /><bpmn:endEvent id="endPlain" />'
+    + '<bpmn:sequenceFlow id="toRules" sourceRef="start" targetRef="rules" />'
+    + '<bpmn:sequenceFlow id="toGw" sourceRef="rules" targetRef="gw" />'
+    + '<bpmn:sequenceFlow id="toVip" sourceRef="gw" targetRef="vip">'
+    + '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression" '
+    + 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">= discount &gt; 0</bpmn:conditionExpression>'
+    + "</bpmn:sequenceFlow>"
+    + '<bpmn:sequenceFlow id="toPlain" sourceRef="gw" targetRef="endPlain" />'
+    + '<bpmn:sequenceFlow id="vipDone" sourceRef="vip" targetRef="endVip" />',
+    name="Pricing",
+)
+# the rules inside a sub-process: an incident there is an incident of the sub-process too
+NESTED_PRICING = process(
+    "nested-pricing",
+    chain(
+        START,
+        '<bpmn:subProcess id="sub">'
+        + chain('<bpmn:startEvent id="subStart" />', PRICE_RULES, '<bpmn:endEvent id="subEnd" />').replace(
+            'id="f', 'id="s'
+        )
+        + "</bpmn:subProcess>",
+        END,
+    ),
+)

@@ -84,7 +84,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _seed(url: str) -> None:
-    """Some data for the searches to find: definitions, instances, a task, an incident."""
+    """Some data for the searches to find: definitions, instances, a task, an incident, a decision instance."""
     with httpx.Client(base_url=url + "/v2") as c:
         files = [("resources", f) for f in (("s.bpmn", SERVICE), ("f.bpmn", FAILING), ("a.bpmn", USER_TASK))]
         files += [("resources", ("a.form", FORM)), ("resources", ("g.dmn", DMN))]
@@ -93,6 +93,9 @@ def _seed(url: str) -> None:
             assert c.post(
                 "/process-instances", json={"processDefinitionId": pid, "variables": {"x": 1}}
             ).is_success
+        # a decision instance for the decision instance searches
+        evaluation = {"decisionDefinitionId": "grade", "variables": {"score": 70}}
+        assert c.post("/decision-definitions/evaluation", json=evaluation).is_success
 
 
 def problem_body(ctx: Any, response: Any, case: Any) -> bool | None:
