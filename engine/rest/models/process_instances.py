@@ -79,13 +79,10 @@ class ProcessInstanceResult(BaseModel):
     businessId: str | None
 
 
-class ProcessInstanceFilterFields(Strict):
+class BaseProcessInstanceFilterFields(Strict):
+    """The process instance filter without the definition fields (the definition statistics' filter)."""
+
     processInstanceKey: KeyProp | None = None
-    processDefinitionId: StringProp | None = None
-    processDefinitionName: StringProp | None = None
-    processDefinitionVersion: IntegerProp | None = None
-    processDefinitionVersionTag: StringProp | None = None
-    processDefinitionKey: KeyProp | None = None
     parentProcessInstanceKey: KeyProp | None = None
     parentElementInstanceKey: KeyProp | None = None
     startDate: DateTimeProp | None = None
@@ -100,6 +97,14 @@ class ProcessInstanceFilterFields(Strict):
     elementInstanceState: ElementInstanceState | EnumFilter[ElementInstanceState] | None = None
     hasElementInstanceIncident: Flag | None = None
     tags: list[str] | None = None
+
+
+class ProcessInstanceFilterFields(BaseProcessInstanceFilterFields):
+    processDefinitionId: StringProp | None = None
+    processDefinitionName: StringProp | None = None
+    processDefinitionVersion: IntegerProp | None = None
+    processDefinitionVersionTag: StringProp | None = None
+    processDefinitionKey: KeyProp | None = None
 
 
 class ProcessInstanceFilter(ProcessInstanceFilterFields):

@@ -9,8 +9,8 @@ from fastapi import Body, Response
 from sqlalchemy import ColumnElement
 
 from engine.bpmn import ProcessModel
-from engine.rest.deps import EngineDep
-from engine.rest.models.common import SearchResult
+from engine.rest.deps import EngineDep, read
+from engine.rest.models.common import SearchResult, dump_filter
 from engine.rest.models.definitions import (
     DecisionDefinitionResult,
     DecisionDefinitionSearchQuery,
@@ -19,12 +19,17 @@ from engine.rest.models.definitions import (
     ProcessDefinitionResult,
     ProcessDefinitionSearchQuery,
 )
+from engine.rest.models.statistics import (
+    ProcessDefinitionElementStatisticsQuery,
+    ProcessDefinitionElementStatisticsQueryResult,
+)
 from engine.rest.models.tasks import FormResult
 from engine.rest.problems import PROBLEM_RESPONSES, not_found
 from engine.rest.routers.base import KeyPath, Row, get_one, make_router, no_content, run_search
 from engine.rest.routers.forms import form_result
 from engine.rest.search import parse_key
 from engine.rest.views.definitions import DECISION_DEFINITIONS, DECISION_REQUIREMENTS, PROCESS_DEFINITIONS
+from engine.rest.views.statistics import definition_statistics
 from engine.runtime.engine import Engine
 from engine.runtime.state import FormDefinition, ProcessDefinition
 
@@ -127,6 +132,25 @@ async def get_start_process_form(engine: EngineDep, processDefinitionKey: KeyPat
         raise not_found("Process definition", processDefinitionKey)
     form = _start_form_definition(engine, d)
     return form_result(form) if form is not None else no_content()
+
+
+@router.post(
+    "/process-definitions/{processDefinitionKey}/statistics/element-instances",
+    operation_id="getProcessDefinitionStatistics",
+)
+async def get_process_definition_statistics(
+    engine: EngineDep,
+    processDefinitionKey: KeyPath,
+    query: Annotated[ProcessDefinitionElementStatisticsQuery | None, Body()] = None,
+) -> ProcessDefinitionElementStatisticsQueryResult:
+    """Per element: how many of the definition's instances (those the filter matches) have an instance of it
+    active, with an incident, completed or canceled."""
+    key = parse_key(processDefinitionKey)
+    if key not in engine.state.definitions:
+        raise not_found("Process definition", processDefinitionKey)
+    filt = dump_filter(query.filter if query else None)
+    items = await read(engine, lambda conn: definition_statistics(conn, key, filt))
+    return ProcessDefinitionElementStatisticsQueryResult.model_validate({"items": items})
 
 
 # -- decision definitions --------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Body, Response
 
-from engine.rest.deps import EngineDep
+from engine.rest.deps import EngineDep, read
 from engine.rest.models.common import SearchResult
 from engine.rest.models.instances import IncidentResult, ProcessInstanceIncidentSearchQuery
 from engine.rest.models.process_instances import (
@@ -16,10 +16,16 @@ from engine.rest.models.process_instances import (
     ProcessInstanceResult,
     ProcessInstanceSearchQuery,
 )
+from engine.rest.models.statistics import (
+    ProcessInstanceElementStatisticsQueryResult,
+    ProcessInstanceSequenceFlowsQueryResult,
+)
+from engine.rest.problems import not_found
 from engine.rest.routers.base import KeyPath, Row, get_one, make_router, no_content, run_search
 from engine.rest.routers.incidents import incident_item
 from engine.rest.search import parse_key
 from engine.rest.views.instances import INCIDENTS, PROCESS_INSTANCES
+from engine.rest.views.statistics import instance_statistics, sequence_flows
 from engine.runtime.documents import DEFAULT_TENANT, check_document, check_tenant
 
 router = make_router("Process instance")
@@ -103,3 +109,32 @@ async def search_process_instance_incidents(
     return SearchResult[IncidentResult].model_validate(
         await run_search(engine, INCIDENTS, query, incident_item, where)
     )
+
+
+@router.get(
+    "/process-instances/{processInstanceKey}/statistics/element-instances",
+    operation_id="getProcessInstanceStatistics",
+)
+async def get_process_instance_statistics(
+    engine: EngineDep, processInstanceKey: KeyPath
+) -> ProcessInstanceElementStatisticsQueryResult:
+    """Per element of the instance: how many instances of it are active, have an incident, completed, canceled."""
+    key = parse_key(processInstanceKey)
+    items = await read(engine, lambda conn: instance_statistics(conn, key))
+    if items is None:
+        raise not_found("Process instance", processInstanceKey)
+    return ProcessInstanceElementStatisticsQueryResult.model_validate({"items": items})
+
+
+@router.get(
+    "/process-instances/{processInstanceKey}/sequence-flows", operation_id="getProcessInstanceSequenceFlows"
+)
+async def get_process_instance_sequence_flows(
+    engine: EngineDep, processInstanceKey: KeyPath
+) -> ProcessInstanceSequenceFlowsQueryResult:
+    """The sequence flows the instance took, each once."""
+    key = parse_key(processInstanceKey)
+    items = await read(engine, lambda conn: sequence_flows(conn, key))
+    if items is None:
+        raise not_found("Process instance", processInstanceKey)
+    return ProcessInstanceSequenceFlowsQueryResult.model_validate({"items": items})
