@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import Body, Request, Response
@@ -67,16 +69,42 @@ async def activate_jobs(
     """Activate up to `maxJobsToActivate` jobs; with none, wait until one exists or `requestTimeout` passes."""
     for tenant in body.tenantIds or ():
         check_tenant(tenant, "ActivateJobs")
-    jobs = await engine.activate_jobs(
-        body.type,
-        body.worker or "",
-        body.timeout,
-        body.maxJobsToActivate,
-        body.fetchVariable,
-        body.requestTimeout,
-        wait_limit_s=request.app.state.max_long_poll_s,
+    activation = asyncio.ensure_future(
+        engine.activate_jobs(
+            body.type,
+            body.worker or "",
+            body.timeout,
+            body.maxJobsToActivate,
+            body.fetchVariable,
+            body.requestTimeout,
+            wait_limit_s=request.app.state.max_long_poll_s,
+        )
     )
+    gone = asyncio.ensure_future(_disconnected(request))
+    try:
+        await asyncio.wait({activation, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (activation, gone):
+            if not task.done():
+                task.cancel()
+    if not activation.done() or activation.cancelled():
+        # the worker hung up during its long poll: nothing was activated for it (a commit under way hands the
+        # jobs back itself), as when a gRPC ActivateJobs stream is cancelled
+        with contextlib.suppress(asyncio.CancelledError):
+            await activation
+        return JobActivationResult(jobs=[])  # nobody reads it
+    jobs = activation.result()
+    if gone.done() and not gone.cancelled():
+        # activated in the same moment the worker left: nobody would receive them, so they go back at once
+        await engine.return_jobs([j["key"] for j in jobs])
+        return JobActivationResult(jobs=[])
     return JobActivationResult(jobs=[activated_job(engine, j) for j in jobs])
+
+
+async def _disconnected(request: Request) -> None:
+    """Returns when the client closes the connection (the body is read: the next ASGI message is the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def _204(path: str, operation_id: str) -> Any:

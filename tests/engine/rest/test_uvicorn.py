@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import httpx
 
@@ -44,3 +45,21 @@ async def test_real_http_round_trip(server: str) -> None:
             .json()["info"]["title"]
             .startswith("Orchestration Cluster API")
         )
+
+
+async def test_a_worker_that_hangs_up_during_its_long_poll_gets_no_job(server: str) -> None:
+    """The job created after the worker left goes to the next worker at once, not after the job timeout."""
+    async with httpx.AsyncClient(base_url=server + "/v2", timeout=30) as client:
+        r = await client.post("/deployments", files=[("resources", ("svc.bpmn", SERVICE))])
+        assert r.status_code == 200, r.text
+        long_poll = {"type": "work", "timeout": 600_000, "maxJobsToActivate": 1, "requestTimeout": 20_000}
+        async with httpx.AsyncClient(base_url=server + "/v2", timeout=30) as leaving:
+            poll = asyncio.create_task(leaving.post("/jobs/activation", json=long_poll))
+            await asyncio.sleep(0.3)  # parked in the engine
+            poll.cancel()  # the worker process dies: its connection closes
+            with contextlib.suppress(asyncio.CancelledError):
+                await poll
+        await asyncio.sleep(0.3)  # the server notices the disconnect
+        await client.post("/process-instances", json={"processDefinitionId": "svc", "variables": {}})
+        jobs = await client.post("/jobs/activation", json={**long_poll, "requestTimeout": 5_000})
+        assert len(jobs.json()["jobs"]) == 1, "the job was not handed to the worker that left"
