@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from web.accounts_cli import users_app
+
 app = typer.Typer(
     help="Approvals for international police assistance.", no_args_is_help=True, pretty_exceptions_show_locals=False
 )
@@ -89,6 +91,7 @@ def submit(
 
 report_app = typer.Typer(help="Published reports.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+app.add_typer(users_app, name="users")
 
 
 @report_app.command("transparency")

@@ -114,17 +114,16 @@ async def start_web(rest_address: str, port: int) -> Any:
 
     from engine.server import UvicornWithoutSignals
     from web.app import create_app
-    from web.auth import DEMO_ACCOUNTS
+    from web.auth import demo_listing
     from web.config import WebSettings
 
-    app = create_app(WebSettings(camunda_rest_address=rest_address))
+    app = create_app(WebSettings(camunda_rest_address=rest_address, demo_accounts=True))
     # `up` owns SIGTERM/SIGINT and stops the parts in order
     server = UvicornWithoutSignals(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     asyncio.get_running_loop().create_task(server.serve())
     print(f"web                   http://127.0.0.1:{port}/", flush=True)
-    print(f"demo accounts         password {app.state.demo_password}", flush=True)
-    for username, (name, roles) in DEMO_ACCOUNTS.items():
-        print(f"                      {username:<11} {name:<14} {', '.join(roles)}", flush=True)
+    for line in demo_listing(app.state.demo_seeded, app.state.demo_password):
+        print(line, flush=True)
     return server
 
 

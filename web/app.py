@@ -57,10 +57,9 @@ def create_app(
     camunda_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     settings = settings or WebSettings()
-    store: Store | None = None
+    store = Store(settings.database_url)
+    store.migrate()  # a first start finds an empty, current schema (as `ipa report` does)
     if read_model is None:
-        store = Store(settings.database_url)
-        store.migrate()  # a first start finds an empty, current schema (as `ipa report` does)
         read_model = StoreReadModel(store)
 
     @asynccontextmanager
@@ -69,8 +68,7 @@ def create_app(
             yield
         finally:
             await app.state.camunda.aclose()
-            if store is not None:
-                store.dispose()
+            store.dispose()
 
     app = FastAPI(title="International police assistance", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
@@ -78,10 +76,12 @@ def create_app(
     app.state.cases = read_model
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.demo_password = settings.demo_password or secrets.token_urlsafe(9)
-    accounts = Accounts.create(fast=settings.fast_password_hashing)
-    seed_demo(accounts, app.state.demo_password)
+    accounts = Accounts.create(store, fast=settings.fast_password_hashing)
+    # the demo accounts only when asked (`ipa up`, IPA_WEB_DEMO_ACCOUNTS or IPA_WEB_DEMO_PASSWORD)
+    app.state.demo_seeded = (
+        seed_demo(accounts, app.state.demo_password) if settings.seeds_demo_accounts else []
+    )
     app.state.accounts = accounts
-
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key or secrets.token_urlsafe(32),

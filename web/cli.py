@@ -5,19 +5,19 @@ from __future__ import annotations
 import uvicorn
 
 from web.app import create_app
-from web.auth import DEMO_ACCOUNTS
+from web.auth import demo_listing
 from web.config import WebSettings
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, settings: WebSettings | None = None) -> None:
-    """Run until Ctrl-C; prints the demo accounts first (their password is random unless IPA_WEB_DEMO_PASSWORD)."""
+    """Run until Ctrl-C. With IPA_WEB_DEMO_ACCOUNTS (or IPA_WEB_DEMO_PASSWORD) it seeds the demo accounts and prints
+    them first (their password is random unless IPA_WEB_DEMO_PASSWORD)."""
     settings = settings or WebSettings()
     app = create_app(settings)
     print(
         f"web                   http://{host}:{port}/  (engine REST {settings.camunda_rest_address}/v2)",
         flush=True,
     )
-    print(f"demo accounts         password {app.state.demo_password}", flush=True)
-    for username, (name, roles) in DEMO_ACCOUNTS.items():
-        print(f"                      {username:<11} {name:<14} {', '.join(roles)}", flush=True)
+    for line in demo_listing(app.state.demo_seeded, app.state.demo_password) if app.state.demo_seeded else ():
+        print(line, flush=True)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)

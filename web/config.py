@@ -37,6 +37,10 @@ class WebSettings(BaseSettings):
     database_url: str | None = Field(None, validation_alias=AliasChoices("IPA_DATABASE_URL", "database_url"))
     #: signs the session cookie; None makes a random one per start (sessions then end with the process)
     secret_key: str | None = Field(None, validation_alias=AliasChoices("IPA_WEB_SECRET", "secret_key"))
+    #: seed the demo accounts at start-up and print them (`ipa up` does); setting a demo password seeds them too
+    demo_accounts: bool = Field(
+        False, validation_alias=AliasChoices("IPA_WEB_DEMO_ACCOUNTS", "demo_accounts")
+    )
     #: the demo accounts' password; None makes a random one, printed at start-up
     demo_password: str | None = Field(
         None, validation_alias=AliasChoices("IPA_WEB_DEMO_PASSWORD", "demo_password")
@@ -48,3 +52,7 @@ class WebSettings(BaseSettings):
     #: how often the dashboard and the case page poll, in seconds
     poll_seconds: int = 10
     process_id: str = "international-assistance-request"
+
+    @property
+    def seeds_demo_accounts(self) -> bool:
+        return self.demo_accounts or self.demo_password is not None

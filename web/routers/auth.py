@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from web.auth import Accounts, Csrf, MaybeUser, csrf_token
-from web.deps import render
+from web.deps import blocking, render
 
 router = APIRouter(tags=["sign-in"])
 
@@ -44,7 +44,8 @@ async def login(
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
     accounts: Accounts = request.app.state.accounts
-    user = accounts.authenticate(username.strip(), password)
+    # argon2 takes its time (on purpose): off the event loop, which the embedded engine may share
+    user = await blocking(accounts.authenticate, username, password)
     if user is None:
         return render(
             request,

@@ -280,13 +280,13 @@ async def test_camunda_sdk_reads_the_answers(client: httpx.AsyncClient, pricing:
         assert all(not item.additional_properties for item in parsed.items), model
 
 
-async def test_the_same_on_postgresql(postgres_url: str) -> None:
+async def test_the_same_on_postgresql(fresh_postgres_database: str) -> None:
     """Statistics (a recursive query for incident scopes), sequence flows and decision instances on PostgreSQL."""
     from engine.rest import create_app
     from engine.runtime.engine import Engine
     from engine.store.store import Store
 
-    engine = Engine(Store(postgres_url))
+    engine = Engine(Store(fresh_postgres_database))
     await engine.start()
     try:
         transport = httpx.ASGITransport(app=create_app(engine))
