@@ -82,6 +82,7 @@ def create_app(
         seed_demo(accounts, app.state.demo_password) if settings.seeds_demo_accounts else []
     )
     app.state.accounts = accounts
+
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key or secrets.token_urlsafe(32),
