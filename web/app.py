@@ -22,6 +22,7 @@ from web.auth import Accounts, SignInRequired, seed_demo
 from web.camunda import Camunda, CamundaError
 from web.config import WebSettings
 from web.deps import render
+from web.oidc import Oidc
 from web.readmodel import CaseReadModel, StoreReadModel
 from web.routers import auth, cases, dashboard, inbox, intake, post_reply, transparency
 
@@ -82,6 +83,13 @@ def create_app(
         seed_demo(accounts, app.state.demo_password) if settings.seeds_demo_accounts else []
     )
     app.state.accounts = accounts
+    app.state.oidc = Oidc(settings) if settings.oidc_enabled else None
+    # sign-out may redirect to the identity provider's end-session endpoint: a form may lead there
+    csp = (
+        CSP.replace("form-action 'self'", f"form-action 'self' {app.state.oidc.origin}")
+        if app.state.oidc
+        else CSP
+    )
 
     app.add_middleware(
         SessionMiddleware,
@@ -98,7 +106,7 @@ def create_app(
     ) -> Response:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+            response.headers.setdefault(name, csp if name == "Content-Security-Policy" else value)
         if request.url.path.startswith(("/inbox", "/cases", "/reply", "/dashboard", "/api")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -381,6 +381,12 @@ def current_user(request: Request) -> User | None:
         return found
     accounts: Accounts = request.app.state.accounts
     user = accounts.get(request.session.get("user"))
+    if (
+        user is not None
+        and not request.app.state.settings.local_passwords
+        and request.session.get("via") != OIDC
+    ):
+        user = None  # local passwords are switched off: a session from before that no longer counts
     request.state.user = user
     return user
 

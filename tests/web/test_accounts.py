@@ -262,3 +262,16 @@ async def test_csrf_and_sign_in_unchanged_for_stored_accounts(start: Callable[..
         assert (await c.post("/logout", data={"csrf_token": "forged"})).status_code == 403
         assert (await c.post("/logout", data={"csrf_token": await csrf(c, "/login")})).status_code == 303
         assert (await c.get("/intake")).status_code == 303
+
+
+def test_settings_refuse_a_configuration_nobody_can_sign_in_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("IPA_OIDC_ISSUER", raising=False)
+    with pytest.raises(ValueError, match="IPA_WEB_LOCAL_PASSWORDS=false leaves no way to sign in"):
+        WebSettings(local_passwords=False)
+    with pytest.raises(ValueError, match="IPA_OIDC_CLIENT_ID"):
+        WebSettings(oidc_issuer="https://login.example.org")
+    with pytest.raises(ValueError, match="unknown role"):
+        WebSettings(oidc_issuer="https://login.example.org", oidc_client_id="x", oidc_role_map={"g": "root"})
+    monkeypatch.setenv("IPA_OIDC_ROLE_MAP", '{"Finance": ["finance-commercial", "finance-director"]}')
+    settings = WebSettings(oidc_issuer="https://login.example.org", oidc_client_id="x")
+    assert settings.oidc_role_map == {"Finance": ["finance-commercial", "finance-director"]}
