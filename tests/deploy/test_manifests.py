@@ -71,7 +71,13 @@ def test_env_example_lists_every_setting() -> None:
     missing = [n for s in (WorkerSettings, WebSettings) for n in env_names(s) if n not in listed]
     assert not missing, f".env.example lacks {missing}"
     # nothing secret is filled in
-    for name in ("CAMUNDA_CLIENT_SECRET", "IPA_WEB_SECRET", "CAMUNDA_BASIC_AUTH_PASSWORD", "CAMUNDA_LICENSE_KEY"):
+    for name in (
+        "CAMUNDA_CLIENT_SECRET",
+        "IPA_WEB_SECRET",
+        "CAMUNDA_BASIC_AUTH_PASSWORD",
+        "CAMUNDA_LICENSE_KEY",
+        "IPA_OIDC_CLIENT_SECRET",
+    ):
         assert re.search(rf"^# {name}=$", text, re.M), name
 
 
