@@ -123,6 +123,8 @@ element_instances = Table(
 )
 Index("ix_ei_pi", element_instances.c.process_instance_key)
 Index("ix_ei_live", element_instances.c.live)
+#: the dashboards' searches by element (waits at one task, oldest first) without a scan of the history
+Index("ix_ei_element_start", element_instances.c.element_id, element_instances.c.start_date)
 
 variables = Table(
     "variables",

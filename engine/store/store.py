@@ -101,6 +101,11 @@ class Store:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         # creates what a store from an older version lacks (tables, with their indexes); keeps what it has
         schema.metadata.create_all(self.engine)
+        # create_all adds missing tables only: an index added since an older store was made is created here
+        with self.engine.begin() as conn:
+            for table in schema.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
         self._insert = sqlite.insert if self.is_sqlite else postgresql.insert
         self._upserts: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[Any, ...]]]] = {}
         self._inserts: dict[str, str] = {}
