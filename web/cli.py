@@ -20,4 +20,6 @@ def serve(host: str = "127.0.0.1", port: int = 8000, settings: WebSettings | Non
     )
     for line in demo_listing(app.state.demo_seeded, app.state.demo_password) if app.state.demo_seeded else ():
         print(line, flush=True)
+    if not settings.oidc_enabled and not app.state.accounts.listing():
+        print("accounts              none yet: add one with `ipa users add NAME --role ROLE`", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)

@@ -351,6 +351,20 @@ async def test_tampered_foreign_and_replayed_state_is_refused(start: Callable[..
         assert (await c.get("/intake")).status_code == 303, "a refused callback signs nobody in"
 
 
+async def test_cancelling_at_the_provider_comes_back_to_the_sign_in_page(
+    start: Callable[..., FastAPI],
+) -> None:
+    app = start()
+    async with browser(app) as c:
+        page = await walk(c, await c.get("/auth/oidc/login?next=/intake"))
+        cancel = re.search(r'<a href="([^"]+)">\[ Cancel \]</a>', page.text)
+        assert cancel is not None, page.text
+        back = await walk(c, await c.get(str(page.url.join(cancel[1]))))
+        assert back.url.path == "/auth/oidc/callback" and back.status_code == 400
+        assert "Single sign-on did not complete: End-User aborted interaction" in back.text
+        assert "Sign in with Test IdP" in back.text and "user" not in session_of(c)
+
+
 def _pkce() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
