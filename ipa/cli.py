@@ -128,9 +128,9 @@ def transparency(
 
 
 def _run(coro: Any) -> Any:
-    import asyncio
+    from engine.server import run_on_uvloop
 
-    return asyncio.run(coro)
+    return run_on_uvloop(coro)
 
 
 @app.command()
