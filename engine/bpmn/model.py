@@ -58,6 +58,8 @@ class EventType(StrEnum):
     ERROR = "ERROR"
     TERMINATE = "TERMINATE"
     SIGNAL = "SIGNAL"
+    ESCALATION = "ESCALATION"
+    LINK = "LINK"
 
 
 class TimerKind(StrEnum):
@@ -195,6 +197,15 @@ class ErrorDefinition:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkDefinition:
+    """`bpmn:linkEventDefinition name`: a throw link jumps to the catch link of the same name in its scope."""
+
+    name: str
+    #: throw links: the id of the catch link event they continue at (resolved at deployment)
+    catch_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SignalDefinition:
     id: str
     name: Expr
@@ -243,6 +254,7 @@ class Element:
     timer: TimerDefinition | None = None
     error: ErrorDefinition | None = None
     signal: SignalDefinition | None = None
+    link: LinkDefinition | None = None
     loop: LoopCharacteristics | None = None
 
     #: start event of an event sub-process: interrupting; boundary event: cancelActivity
@@ -269,6 +281,12 @@ class Element:
     @property
     def is_job_worker(self) -> bool:
         return self.job is not None
+
+    @property
+    def applies_input_mappings(self) -> bool:
+        """Zeebe applies input mappings in the `onActivate` of most elements; link events (and escalation
+        throw events) activate without them (IntermediateThrowEventProcessor, IntermediateCatchEventProcessor)."""
+        return self.event_type is not EventType.LINK
 
 
 _SCOPES = frozenset({ElementType.PROCESS, ElementType.SUB_PROCESS, ElementType.EVENT_SUB_PROCESS})

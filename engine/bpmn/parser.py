@@ -29,6 +29,7 @@ from engine.bpmn.model import (
     FormDefinition,
     IoMapping,
     JobDefinition,
+    LinkDefinition,
     LoopCharacteristics,
     MessageDefinition,
     ProcessModel,
@@ -95,11 +96,11 @@ _EVENT_DEFINITIONS = {
     "errorEventDefinition": EventType.ERROR,
     "terminateEventDefinition": EventType.TERMINATE,
     "signalEventDefinition": EventType.SIGNAL,
+    "linkEventDefinition": EventType.LINK,
 }
 _UNSUPPORTED_DEFINITIONS = frozenset(
     {
         "escalationEventDefinition",
-        "linkEventDefinition",
         "compensateEventDefinition",
         "conditionalEventDefinition",
         "cancelEventDefinition",
@@ -183,6 +184,11 @@ class _Scope:
     children: list[str] = field(default_factory=list)
     start_events: list[str] = field(default_factory=list)
     event_sub_processes: list[str] = field(default_factory=list)
+    #: (link name, event id) of the link catch / throw events directly in the scope
+    link_catches: list[tuple[str, str]] = field(default_factory=list)
+    link_throws: list[tuple[str, str]] = field(default_factory=list)
+    #: names of the link catch events in the scope and in every sub-process inside it
+    link_catch_names_deep: list[str] = field(default_factory=list)
 
 
 class _Reader:
@@ -363,6 +369,7 @@ class _Reader:
             self.error(process, "Multiple none start events are not allowed")
         self.check_event_sub_processes(process, scope)
         self.check_duplicate_names(process, [d for s in starts for d in self.event_definitions(s)])
+        self.check_links(process, scope)
         process_kw = self.scope_kwargs(scope, ElementType.PROCESS, process)
         self.kwargs[pid] = process_kw
         return self.build(process, pid, data, checksum)
@@ -445,6 +452,8 @@ class _Reader:
             elif defs:
                 self.error(node, "Start events in subprocesses must be of type none")
         self.check_event_sub_processes(node, inner)
+        self.check_links(node, inner)
+        parent.link_catch_names_deep.extend(inner.link_catch_names_deep)
         element_type = ElementType.EVENT_SUB_PROCESS if triggered else ElementType.SUB_PROCESS
         kw.update(self.scope_kwargs(inner, element_type, node))
         kw["flow_scope_id"] = parent.id
@@ -456,6 +465,35 @@ class _Reader:
                 self.error(node, "Event sub-processes must not have incoming or outgoing sequence flows")
         else:
             self.read_activity_common(node, kw)
+
+    def check_links(self, node: ET.Element, scope: _Scope) -> None:
+        """`ModelUtil.verifyLinkIntermediateEvents`, run by Zeebe's Process- and SubProcessValidator on each
+        scope: catch link names must be unique among the scope's catch links *and those of every sub-process
+        inside it* (so a duplicate deep inside is reported on each enclosing scope), and every throw link
+        needs a catch link of that name in its own scope. Then each throw link is pointed at its catch."""
+        for name in _duplicates(scope.link_catch_names_deep):
+            self.error(
+                node,
+                f"Multiple intermediate catch link event definitions with the same name '{name}' are not allowed.",
+            )
+        catches: dict[str, str] = {}
+        for name, event_id in scope.link_catches:
+            catches.setdefault(name, event_id)
+        for name in dict.fromkeys(name for name, _ in scope.link_throws):
+            if name not in catches:
+                self.error(node, f"Can't find an catch link event for the throw link event with the name '{name}'.")
+        for name, event_id in scope.link_throws:
+            if name in catches:
+                self.kwargs[event_id]["link"] = LinkDefinition(name, catches[name])
+
+    def link_def(self, definition: ET.Element | None) -> LinkDefinition | None:
+        """`LinkEventDefinitionValidator`; a link without a name pairs with nothing (Zeebe filters it out)."""
+        assert definition is not None
+        name = definition.get("name")
+        if not name:
+            self.error(definition, "Link name must be present and not empty.")
+            return None
+        return LinkDefinition(name)
 
     def incoming_refs(self, node: ET.Element) -> list[ET.Element]:
         return node.findall(_B + "incoming")
@@ -823,7 +861,9 @@ class _Reader:
                 kw["error"] = self.error_def(definition, catch=True)
                 if not is_esp:
                     self.error(node, "Error start events are only supported in event sub-processes")
-            elif kind == "terminateEventDefinition":
+            elif kind == "terminateEventDefinition" or (
+                kind == "linkEventDefinition" and _is_bpmn(self.parents[node], "process")
+            ):  # inside (event) sub-processes the SubProcessValidator reports the start event type
                 self.error(node, "Start events must be one of: none, message, timer, signal or error")
         elif element_type == ElementType.END_EVENT:
             if node.findall(_B + "outgoing"):
@@ -836,7 +876,7 @@ class _Reader:
                 self.message_throw(node, definition, kw)
             elif kind == "signalEventDefinition":
                 kw["signal"] = self.signal_def(definition)
-            elif kind == "timerEventDefinition":
+            elif kind in ("timerEventDefinition", "linkEventDefinition"):
                 self.error(
                     node,
                     "End events must be one of: none, error, message, terminate, signal, escalation or compensation",
@@ -846,6 +886,11 @@ class _Reader:
                 self.message_throw(node, definition, kw)
             elif kind == "signalEventDefinition":
                 kw["signal"] = self.signal_def(definition)
+            elif kind == "linkEventDefinition":
+                link = self.link_def(definition)
+                if link is not None:
+                    kw["link"] = link
+                    scope.link_throws.append((link.name, kw["id"]))
             elif kind is not None:
                 self.error(node, f"Intermediate throw events of type '{kind}' are not supported")
         elif element_type == ElementType.INTERMEDIATE_CATCH_EVENT:
@@ -866,6 +911,12 @@ class _Reader:
                     )
             elif kind == "signalEventDefinition":
                 kw["signal"] = self.signal_def(definition)
+            elif kind == "linkEventDefinition":
+                link = self.link_def(definition)
+                if link is not None:
+                    kw["link"] = link
+                    scope.link_catches.append((link.name, kw["id"]))
+                    scope.link_catch_names_deep.append(link.name)
         elif element_type == ElementType.BOUNDARY_EVENT:
             self.read_boundary(node, kw, defs, definition, kind)
 
@@ -887,7 +938,7 @@ class _Reader:
             self.error(node, "Cannot have incoming sequence flows")
         if len(defs) != 1:
             self.error(node, "Must have exactly one event definition")
-        if kind == "terminateEventDefinition":
+        if kind in ("terminateEventDefinition", "linkEventDefinition"):
             self.error(node, "Boundary events must be one of: timer, message, error, signal, escalation")
         cancel = _bool(node.get("cancelActivity"), True)
         kw["interrupting"] = cancel

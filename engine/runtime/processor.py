@@ -121,7 +121,7 @@ class Processor:
             return
         self.close_event_scope(ei)  # a re-run after an incident opens them afresh
         try:
-            if not ei.is_mi_body:
+            if not ei.is_mi_body and ei.element.applies_input_mappings:
                 vars_.apply_inputs(self.ctx, ei, ei.element.io.inputs)
             handler_for(ei).activate(self, ei)
         except StepFailure as e:
@@ -160,6 +160,12 @@ class Processor:
             return
         if parent.is_mi_body:
             handler_for(parent).child_completed(self, parent, ei)
+            return
+        link = ei.element.link
+        if link is not None and link.catch_id is not None:
+            # a link throw event continues at the catch link event of its name, with no sequence flow taken
+            # (Zeebe's activateElementInstanceInFlowScope)
+            self.activate(ei.definition.model.elements[link.catch_id], parent)
             return
         outgoing = (
             ei.element.outgoing if flows is None else tuple(f for f in ei.element.outgoing if f.id in flows)
@@ -647,7 +653,8 @@ _REACHABLE: dict[tuple[int, str], frozenset[str]] = {}
 
 
 def reachable(model: Any, element_id: str) -> frozenset[str]:
-    """Element ids reachable from `element_id` along sequence flows (itself included), cached per model."""
+    """Element ids reachable from `element_id` along sequence flows and link events (itself included), cached
+    per model."""
     cache_key = (id(model), element_id)
     hit = _REACHABLE.get(cache_key)
     if hit is not None:
@@ -656,10 +663,15 @@ def reachable(model: Any, element_id: str) -> frozenset[str]:
     todo = [element_id]
     while todo:
         el = model.elements[todo.pop()]
-        for f in el.outgoing:
-            if f.target_id not in seen:
-                seen.add(f.target_id)
-                todo.append(f.target_id)
+        if el.link is not None and el.link.catch_id is not None:
+            # a link throw event leads to its catch link event (BpmnInclusiveGatewayBehavior.visitLinkEvent)
+            targets: list[str] = [el.link.catch_id]
+        else:
+            targets = [f.target_id for f in el.outgoing]
+        for target in targets:
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
     out = frozenset(seen)
     _REACHABLE[cache_key] = out
     return out

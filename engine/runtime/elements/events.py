@@ -61,6 +61,9 @@ class ThrowEvent(JobTask):
 
 class CatchEvent(Handler):
     def activate(self, p: Processor, ei: ElementInstance) -> None:
+        if ei.element.event_type is EventType.LINK:  # reached by a link throw event: passes straight on
+            super().activate(p, ei)
+            return
         if ei.trigger is not None:  # reached through an event-based gateway that already caught it
             p.mark_activated(ei)
             p.complete(ei)
