@@ -37,6 +37,7 @@ lint: venv
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/feel_dmn.py
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/dashboard.py
 
 tck: venv
 	$(BIN)/python -m engine.dmn.tck $(TCK_DIR)

@@ -7,7 +7,7 @@ process) on the engine's REST API. The store gets `--cases` realistic requests (
 spread over the stages; every case in flight has a live process instance waiting where its stage says (started
 with start instructions, backdated with the engine clock so that some waits are past their targets).
 
-    .venv/bin/python bench/dashboard.py [--cases 10000] [--runs 30] [--json out.json]
+    .venv/bin/python bench/dashboard.py [--cases 10000] [--runs 30] [--json out.json] [--data-dir DIR]
 
 Figures: response time (median, p95, max) of what a manager's browser asks for: the dashboard page, the
 polled summary, the diagram with its per-element badges, a filtered dashboard, the CSV export.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -202,29 +203,38 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--data-dir", type=Path, help="keep the seeded engine and store here; a second run reuses them"
+    )
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="ipa-dash-bench-") as tmp:
-        data = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        if args.data_dir is None:
+            data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ipa-dash-bench-")))
+        else:
+            data = args.data_dir
+            data.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{data / 'casework.db'}"
+        seeded = (data / "casework.db").exists()
         engine = EngineProcess(data / "engine")
         engine.start()
         web_proc: subprocess.Popen[bytes] | None = None
         try:
-            from ipa.runner import deploy
+            if not seeded:
+                from ipa.runner import deploy
 
-            asyncio.run(deploy(engine.address))
-            t0 = time.perf_counter()
-            live = seed_store(url, args.cases, args.seed)
-            t1 = time.perf_counter()
-            keys = asyncio.run(seed_engine(engine.rest_address, live, args.seed))
-            link(url, keys)
-            t2 = time.perf_counter()
-            print(
-                f"seeded {args.cases} cases ({len(live)} in flight) in {t1 - t0:.0f}s; "
-                f"{len(keys)} waiting instances in {t2 - t1:.0f}s",
-                flush=True,
-            )
+                asyncio.run(deploy(engine.address))
+                t0 = time.perf_counter()
+                live = seed_store(url, args.cases, args.seed)
+                t1 = time.perf_counter()
+                keys = asyncio.run(seed_engine(engine.rest_address, live, args.seed))
+                link(url, keys)
+                t2 = time.perf_counter()
+                print(
+                    f"seeded {args.cases} cases ({len(live)} in flight) in {t1 - t0:.0f}s; "
+                    f"{len(keys)} waiting instances in {t2 - t1:.0f}s",
+                    flush=True,
+                )
             port = free_port()
             env = {
                 **os.environ,
