@@ -11,15 +11,27 @@
   }
   function note(text) { const n = document.getElementById("diagram-note"); if (n) n.textContent = text; }
 
+  // a wide process gets a short box and fills its width, rather than shrinking into a tall empty one
+  function fit(viewer, el) {
+    const canvas = viewer.get("canvas"), inner = canvas.viewbox().inner;
+    if (inner.width > 0) {
+      const height = Math.min(640, Math.max(220, el.clientWidth * inner.height / inner.width + 40));
+      el.style.height = Math.round(height) + "px";
+      canvas.resized();
+    }
+    canvas.zoom("fit-viewport");
+  }
+
   // -- the diagram with per-element badges (dashboard) or the path taken (case page) --------------------------
   async function diagram(el) {
     if (!window.BpmnJS) { el.classList.add("missing"); el.textContent = "The diagram viewer is not installed (static/vendor/bpmn-js)."; return; }
     const viewer = new window.BpmnJS({ container: el });
+    let focused = false;
     let shown = null;  // the definition on screen: its XML is asked for again only when another is deployed
     async function refresh() {
       const url = el.dataset.source + (shown ? (el.dataset.source.includes("?") ? "&" : "?") + "known=" + encodeURIComponent(shown) : "");
       const data = await getJSON(url);
-      if (data.xml) { await viewer.importXML(data.xml); viewer.get("canvas").zoom("fit-viewport"); shown = data.processDefinitionKey || null; }
+      if (data.xml) { await viewer.importXML(data.xml); fit(viewer, el); shown = data.processDefinitionKey || null; }
       const overlays = viewer.get("overlays"), canvas = viewer.get("canvas"), registry = viewer.get("elementRegistry");
       overlays.remove({ type: "counts" });
       for (const e of data.elements) {
@@ -31,9 +43,21 @@
         }
         const html = ["active", "incidents", "completed", "canceled"].filter((k) => e[k])
           .map((k) => `<span class="badge ${k}" title="${k}">${Number(e[k])}</span>`).join("");
-        if (html) overlays.add(e.elementId, "counts", { position: { bottom: 10, left: -6 }, html: `<div>${html}</div>` });
+        // badges keep a readable size however far a wide process is zoomed out
+        if (html) overlays.add(e.elementId, "counts", { position: { bottom: 10, left: -6 }, scale: { min: 1 }, html: `<div>${html}</div>` });
       }
       for (const f of data.flows || []) if (registry.get(f)) canvas.addMarker(f, "taken");
+      if (el.dataset.mode === "instance" && !focused) {
+        // a case opens on where it waits (the innermost active element), at a readable scale
+        const waiting = data.elements.filter((e) => e.active && registry.get(e.elementId))
+          .map((e) => registry.get(e.elementId)).sort((a, b) => a.width * a.height - b.width * b.height)[0];
+        if (waiting) {
+          canvas.zoom(0.9);
+          const box = canvas.viewbox();
+          canvas.viewbox({ x: waiting.x + waiting.width / 2 - box.width / 2, y: waiting.y + waiting.height / 2 - box.height / 2, width: box.width, height: box.height });
+        }
+        focused = true;
+      }
       note(data.source === "statistics" ? "" : "Counts computed from the element-instance search (the engine lacks the statistics endpoint).");
       el.dataset.drawn = "true";  // badges and markers are on: what a screenshot or a test waits for
     }
