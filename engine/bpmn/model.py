@@ -197,6 +197,22 @@ class ErrorDefinition:
 
 
 @dataclass(frozen=True, slots=True)
+class EscalationDefinition:
+    """`bpmn:escalation` of an escalation event (EscalationTransformer, CatchEventTransformer).
+
+    Throw side: `code` is static or FEEL (`code_error` holds a FEEL parse failure, which Zeebe reports as an
+    incident when the event is reached, not at deployment). Catch side: `code` is static; `Expr("")` catches
+    every escalation (no `escalationRef`, or an empty code); None (the escalation has no `escalationCode`)
+    catches nothing - Zeebe's analyzer skips such catch events.
+    """
+
+    id: str
+    code: Expr | None
+    name: str | None = None
+    code_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LinkDefinition:
     """`bpmn:linkEventDefinition name`: a throw link jumps to the catch link of the same name in its scope."""
 
@@ -254,6 +270,7 @@ class Element:
     timer: TimerDefinition | None = None
     error: ErrorDefinition | None = None
     signal: SignalDefinition | None = None
+    escalation: EscalationDefinition | None = None
     link: LinkDefinition | None = None
     loop: LoopCharacteristics | None = None
 
@@ -284,12 +301,16 @@ class Element:
 
     @property
     def applies_input_mappings(self) -> bool:
-        """Zeebe applies input mappings in the `onActivate` of most elements; link events (and escalation
-        throw events) activate without them (IntermediateThrowEventProcessor, IntermediateCatchEventProcessor)."""
-        return self.event_type is not EventType.LINK
+        """Zeebe applies input mappings in the `onActivate` of most elements; link events and escalation
+        throw events activate without them (IntermediateThrowEventProcessor, IntermediateCatchEventProcessor,
+        EndEventProcessor)."""
+        if self.event_type is EventType.LINK:
+            return False
+        return not (self.event_type is EventType.ESCALATION and self.element_type in _THROWS)
 
 
 _SCOPES = frozenset({ElementType.PROCESS, ElementType.SUB_PROCESS, ElementType.EVENT_SUB_PROCESS})
+_THROWS = frozenset({ElementType.INTERMEDIATE_THROW_EVENT, ElementType.END_EVENT})
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -24,6 +24,7 @@ from engine.bpmn.model import (
     Element,
     ElementType,
     ErrorDefinition,
+    EscalationDefinition,
     EventType,
     Expr,
     FormDefinition,
@@ -97,10 +98,10 @@ _EVENT_DEFINITIONS = {
     "terminateEventDefinition": EventType.TERMINATE,
     "signalEventDefinition": EventType.SIGNAL,
     "linkEventDefinition": EventType.LINK,
+    "escalationEventDefinition": EventType.ESCALATION,
 }
 _UNSUPPORTED_DEFINITIONS = frozenset(
     {
-        "escalationEventDefinition",
         "compensateEventDefinition",
         "conditionalEventDefinition",
         "cancelEventDefinition",
@@ -201,6 +202,9 @@ class _Reader:
         self.messages: dict[str, ET.Element] = {}
         self.errors: dict[str, ET.Element] = {}
         self.signals: dict[str, ET.Element] = {}
+        self.escalations: dict[str, ET.Element] = {}
+        #: escalations referred to by a throw event (EscalationValidator then requires their code)
+        self.thrown_escalations: set[str] = set()
         # per process being read
         self.kwargs: dict[str, dict[str, Any]] = {}
         self.flows: dict[str, dict[str, Any]] = {}
@@ -304,6 +308,8 @@ class _Reader:
                 self.errors[child.get("id", "")] = child
             elif name == "signal" and child.get("id"):
                 self.signals[child.get("id", "")] = child
+            elif name == "escalation" and child.get("id"):
+                self.escalations[child.get("id", "")] = child
 
         processes = [c for c in root if _is_bpmn(c, "process")]
         if not any(_bool(p.get("isExecutable"), False) for p in processes):
@@ -316,6 +322,9 @@ class _Reader:
             if model is not None and _bool(process.get("isExecutable"), False):
                 models.append(model)
         self.check_messages()
+        for esc_id, node in self.escalations.items():
+            if esc_id in self.thrown_escalations and not node.get("escalationCode"):
+                self.error(node, "EscalationCode must be present and not empty")
         if self.problems:
             raise BpmnParseError.from_problems(self.resource_name, self.problems)
         return models
@@ -506,6 +515,7 @@ class _Reader:
             for start_id in kw.get("start_event_ids", ()):
                 defs.extend(self.event_definitions(self.nodes[start_id]))
         self.check_duplicate_names(node, defs)
+        self.check_duplicate_escalations(node, defs)
         self.check_duplicate_errors(node, defs)
 
     def check_duplicate_names(self, node: ET.Element, defs: Iterable[ET.Element]) -> None:
@@ -528,6 +538,34 @@ class _Reader:
             self.error(
                 node, f"Multiple signal event definitions with the same name '{name}' are not allowed."
             )
+
+    def check_duplicate_escalations(self, node: ET.Element, defs: Iterable[ET.Element]) -> None:
+        """`ModelUtil.verifyNoDuplicatedEscalationHandler`: one catch-all and one catch event per code."""
+        escalations = [
+            self.escalations.get(d.get("escalationRef") or "")
+            for d in defs
+            if _local(d.tag) == "escalationEventDefinition"
+        ]
+        catch_all = (
+            "The same scope can not contain more than one escalation catch event without escalation code. "
+            "An escalation catch event without escalation code catches all escalations."
+        )
+        if sum(1 for e in escalations if e is None) > 1:
+            self.error(node, catch_all)
+        counts: dict[str | None, int] = {}
+        for e in escalations:
+            if e is not None:
+                code = e.get("escalationCode")
+                counts[code] = counts.get(code, 0) + 1
+        for code, n in counts.items():
+            if n > 1:
+                self.error(
+                    node,
+                    catch_all
+                    if code is None
+                    else f"Multiple escalation catch events with the same escalation code '{code}' are not "
+                    "supported on the same scope.",
+                )
 
     def check_duplicate_errors(self, node: ET.Element, defs: Iterable[ET.Element]) -> None:
         codes: list[str | None] = []
@@ -861,8 +899,11 @@ class _Reader:
                 kw["error"] = self.error_def(definition, catch=True)
                 if not is_esp:
                     self.error(node, "Error start events are only supported in event sub-processes")
-            elif kind == "terminateEventDefinition" or (
-                kind == "linkEventDefinition" and _is_bpmn(self.parents[node], "process")
+            elif kind == "escalationEventDefinition":
+                kw["escalation"] = self.escalation_catch(definition)
+            if kind == "terminateEventDefinition" or (
+                kind in ("linkEventDefinition", "escalationEventDefinition")
+                and _is_bpmn(self.parents[node], "process")
             ):  # inside (event) sub-processes the SubProcessValidator reports the start event type
                 self.error(node, "Start events must be one of: none, message, timer, signal or error")
         elif element_type == ElementType.END_EVENT:
@@ -876,6 +917,8 @@ class _Reader:
                 self.message_throw(node, definition, kw)
             elif kind == "signalEventDefinition":
                 kw["signal"] = self.signal_def(definition)
+            elif kind == "escalationEventDefinition":
+                kw["escalation"] = self.escalation_throw(definition)
             elif kind in ("timerEventDefinition", "linkEventDefinition"):
                 self.error(
                     node,
@@ -891,12 +934,14 @@ class _Reader:
                 if link is not None:
                     kw["link"] = link
                     scope.link_throws.append((link.name, kw["id"]))
+            elif kind == "escalationEventDefinition":
+                kw["escalation"] = self.escalation_throw(definition)
             elif kind is not None:
                 self.error(node, f"Intermediate throw events of type '{kind}' are not supported")
         elif element_type == ElementType.INTERMEDIATE_CATCH_EVENT:
             if len(defs) != 1:
                 self.error(node, "Must have exactly one event definition")
-            elif kind in ("errorEventDefinition", "terminateEventDefinition"):
+            elif kind in ("errorEventDefinition", "terminateEventDefinition", "escalationEventDefinition"):
                 self.error(
                     node, "Event definition must be one of: message, timer, signal, link, or conditional"
                 )
@@ -944,6 +989,13 @@ class _Reader:
         kw["interrupting"] = cancel
         if definition is None:
             return
+        if kind == "escalationEventDefinition":
+            if target is not None and _local(target.tag) not in ("subProcess", "callActivity"):
+                self.error(
+                    node,
+                    "An escalation boundary event should only be attached to a subprocess, or a call activity.",
+                )
+            kw["escalation"] = self.escalation_catch(definition)
         self.check_interrupting(node, definition, cancel)
         if kind == "messageEventDefinition":
             kw["message"] = self.message_def(node, definition, "catch")
@@ -963,6 +1015,7 @@ class _Reader:
             "messageEventDefinition",
             "timerEventDefinition",
             "signalEventDefinition",
+            "escalationEventDefinition",
         ):
             self.error(node, "Non-Interrupting event of this type is not allowed")
         if interrupting and kind == "timerEventDefinition" and definition.find(_B + "timeCycle") is not None:
@@ -1038,6 +1091,44 @@ class _Reader:
                 definition, "The errorCode of the error catch event is not allowed to be an expression"
             )
         return ErrorDefinition(ref or "", Expr(code) if code else None, err.get("name"))
+
+    def escalation_throw(self, definition: ET.Element | None) -> EscalationDefinition | None:
+        """Escalation end / intermediate throw events (EscalationEventDefinitionValidator, EscalationTransformer):
+        the code may be FEEL; a FEEL syntax error is not a deployment error in Zeebe but fails the event."""
+        assert definition is not None
+        ref = definition.get("escalationRef") or ""
+        esc = self.escalations.get(ref)
+        if esc is None:
+            self.error(definition, "Must reference an escalation")
+            return None
+        self.thrown_escalations.add(ref)
+        code = esc.get("escalationCode")
+        if not code:  # reported on the escalation (EscalationValidator)
+            return EscalationDefinition(ref, None, esc.get("name"))
+        if len(code) > 1 and code.startswith("="):
+            source = code[1:]
+            try:
+                return EscalationDefinition(ref, Expr(code, compile_expression(source, (), "camunda")), esc.get("name"))
+            except (FeelSyntaxError, RecursionError, ValueError, TypeError) as e:
+                return EscalationDefinition(
+                    ref, Expr(code), esc.get("name"), code_error=f"failed to parse expression '{source}': {e}"
+                )
+        return EscalationDefinition(ref, Expr(code), esc.get("name"))
+
+    def escalation_catch(self, definition: ET.Element | None) -> EscalationDefinition:
+        """Escalation boundary / event sub-process start events: without (a resolvable) `escalationRef` the
+        event catches every escalation, as does an empty code; an escalation without a code catches none."""
+        assert definition is not None
+        ref = definition.get("escalationRef") or ""
+        esc = self.escalations.get(ref)
+        if esc is None:
+            return EscalationDefinition("", Expr(""))
+        code = esc.get("escalationCode")
+        if code is not None and code.startswith("="):
+            self.error(
+                definition, "The escalationCode of the escalation catch event is not allowed to be an expression"
+            )
+        return EscalationDefinition(ref, Expr(code) if code is not None else None, esc.get("name"))
 
     def signal_def(self, definition: ET.Element | None) -> SignalDefinition | None:
         assert definition is not None
@@ -1236,6 +1327,7 @@ class _Reader:
         node = self.nodes[activity_id]
         defs = [d for b in boundaries for d in self.event_definitions(self.nodes[b])]
         self.check_duplicate_names(node, defs)
+        self.check_duplicate_escalations(node, defs)
         self.check_duplicate_errors(node, defs)
         kw = self.kwargs[activity_id]
         msg: MessageDefinition | None = kw.get("message")
@@ -1250,7 +1342,13 @@ class _Reader:
 
 
 _ESP_STARTS = frozenset(
-    {"messageEventDefinition", "timerEventDefinition", "errorEventDefinition", "signalEventDefinition"}
+    {
+        "messageEventDefinition",
+        "timerEventDefinition",
+        "errorEventDefinition",
+        "signalEventDefinition",
+        "escalationEventDefinition",
+    }
 )
 
 

@@ -116,6 +116,18 @@ class Processor:
         ctx.queue.append(lambda: self.run_activation(ei))
         return ei
 
+    def activate_triggered(self, event: Element, scope: ElementInstance) -> ElementInstance:
+        """A catch event activated by its trigger (Zeebe's EventTriggerBehavior.activateTriggeredEvent):
+        ELEMENT_ACTIVATING and ELEMENT_ACTIVATED at once, without input mappings, then it completes."""
+        ctx = self.ctx
+        ei = ElementInstance(ctx.key(), event, scope.definition, scope, ctx.now)
+        self.state.element_instances[ei.key] = ei
+        scope.children[ei.key] = ei
+        self._transition(ei, "ACTIVATING")
+        self._transition(ei, "ACTIVATED")
+        self.complete(ei)
+        return ei
+
     def run_activation(self, ei: ElementInstance) -> None:
         if ei.state != "ACTIVATING":
             return

@@ -1,5 +1,6 @@
-"""Events: end events (none, terminate, error, job-based message), catch and throw events, and what happens
-when a message, timer or error reaches an event (boundary, event sub-process, catch event, event gateway)."""
+"""Events: end events (none, terminate, error, escalation, job-based message), catch and throw events, and what
+happens when a message, timer, error or escalation reaches an event (boundary, event sub-process, catch event,
+event gateway)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from engine.bpmn import Element, ElementType, EventType
 from engine.runtime import variables as vars_
+from engine.runtime.documents import DEFAULT_TENANT
 from engine.runtime.elements.base import Handler
 from engine.runtime.elements.tasks import JobTask
 from engine.runtime.state import ElementInstance
+from engine.runtime.variables import StepFailure
 
 if TYPE_CHECKING:
     from engine.runtime.processor import Processor
@@ -26,6 +29,9 @@ class EndEvent(JobTask):
             p.mark_activated(ei)
             if not p.throw_error(ei, code, "", {}):
                 p.incident(ei, "UNHANDLED_ERROR_EVENT", unhandled_message(p, ei, code, ""), "error")
+            return
+        if el.event_type is EventType.ESCALATION and el.escalation is not None:
+            escalate(p, ei)
             return
         if el.event_type is EventType.SIGNAL and el.signal is not None:
             broadcast_signal(p, ei)
@@ -52,6 +58,9 @@ class ThrowEvent(JobTask):
     def activate(self, p: Processor, ei: ElementInstance) -> None:
         if ei.element.job is not None:
             super().activate(p, ei)
+            return
+        if ei.element.event_type is EventType.ESCALATION and ei.element.escalation is not None:
+            escalate(p, ei)
             return
         if ei.element.event_type is EventType.SIGNAL and ei.element.signal is not None:
             broadcast_signal(p, ei)
@@ -107,6 +116,141 @@ def trigger(
     holder.trigger = dict(variables)
     p.close_event_scope(holder)
     p.complete(holder)
+
+
+# -- escalations ---------------------------------------------------------------------------------------------
+
+
+def escalate(p: Processor, thrower: ElementInstance) -> None:
+    """An escalation end or intermediate throw event (Zeebe's Escalation*EventBehavior): evaluate the code (an
+    incident while activating if that fails), ACTIVATED, throw; it completes unless an interrupting event
+    caught the escalation - an uncaught escalation is no incident, the flow just continues."""
+    escalation = thrower.element.escalation
+    assert escalation is not None
+    if escalation.code_error is not None:
+        raise StepFailure("EXTRACT_VALUE_ERROR", escalation.code_error)
+    code = escalation.code
+    assert code is not None  # the parser requires a code on thrown escalations
+    value = code.text if code.is_static else vars_.expect(code, vars_.evaluate(p.ctx, code, thrower), "STRING")
+    p.mark_activated(thrower)
+    if throw_escalation(p, thrower, str(value)):
+        p.complete(thrower)
+
+
+def throw_escalation(p: Processor, thrower: ElementInstance, code: str) -> bool:
+    """BpmnEventPublicationBehavior.throwEscalationEvent: find the catch event, trigger it, write ESCALATION
+    ESCALATED (or NOT_ESCALATED); True when the thrower may complete."""
+    ctx = p.ctx
+    key = ctx.key()
+    value = {
+        "processInstanceKey": thrower.process_instance.key,
+        "escalationCode": code,
+        "throwElementId": thrower.element.id,
+        "catchElementId": "",
+        "tenantId": DEFAULT_TENANT,
+    }
+    found = _find_escalation_catch(p, thrower.parent, code) if thrower.parent is not None else None
+    if found is None:
+        ctx.record("ESCALATION", "NOT_ESCALATED", key, value, thrower.process_instance.key)
+        return True
+    holder, catch = found
+    value["catchElementId"] = catch.id
+    can_complete = not catch.interrupting
+    if not _can_trigger(holder, catch):
+        ctx.record("ESCALATION", "NOT_ESCALATED", key, value, thrower.process_instance.key)
+        return can_complete
+    if catch.element_type is ElementType.BOUNDARY_EVENT and not catch.interrupting:
+        # the boundary event is ACTIVATING/ACTIVATED at once (EventTriggerBehavior.activateTriggeredEvent)
+        assert holder.parent is not None
+        p.activate_triggered(catch, holder.parent)
+        ctx.record("ESCALATION", "ESCALATED", key, value, thrower.process_instance.key)
+        return can_complete
+    ctx.record("ESCALATION", "ESCALATED", key, value, thrower.process_instance.key)
+    if catch.element_type is ElementType.BOUNDARY_EVENT:
+        # Zeebe writes a TERMINATE_ELEMENT command for the activity; the boundary event follows its termination
+        ctx.queue.append(lambda: _interrupt_by_boundary(p, holder, catch))
+    elif catch.interrupting:
+        # the event sub-process: its scope's other children are terminated first (follow-up commands)
+        ctx.queue.append(lambda: p.trigger_event(holder, catch, {}, True))
+    else:
+        p.trigger_event(holder, catch, {}, False)
+    return can_complete
+
+
+def _interrupt_by_boundary(p: Processor, activity: ElementInstance, boundary: Element) -> None:
+    if activity.state != "ACTIVATED" or activity.parent is None:
+        return
+    scope = activity.parent
+    p.terminate(activity, notify=False)
+    p.activate_triggered(boundary, scope)
+
+
+def _escalation_events_of(ei: ElementInstance) -> list[Element]:
+    """The escalation catch events of a scope in Zeebe's precedence (`ExecutableActivity.getEvents`: event
+    sub-process start events, the later ones first, then boundary events), without those whose escalation has
+    no code (the analyzer ignores them)."""
+    model = ei.definition.model
+    events: list[Element] = []
+    if ei.element.is_scope and not ei.is_mi_body:
+        for esp in reversed(model.event_sub_processes(ei.element.id)):
+            events.extend(model.start_events(esp.id))
+    if not ei.is_process and not (ei.parent is not None and ei.parent.is_mi_body):
+        events.extend(model.boundary_events(ei.element.id))  # on the multi-instance body, not its instances
+    return [
+        e
+        for e in events
+        if e.event_type is EventType.ESCALATION and e.escalation is not None and e.escalation.code is not None
+    ]
+
+
+def _escalation_catch(ei: ElementInstance, code: str) -> Element | None:
+    """CatchEventAnalyzer.findEscalationCatchEventInScope: by code, descending (a stable sort), so a code
+    catches before the catch-all (empty code) of the same scope."""
+    events = sorted(
+        _escalation_events_of(ei),
+        key=lambda e: e.escalation.code.text if e.escalation and e.escalation.code else "",
+        reverse=True,
+    )
+    for e in events:
+        assert e.escalation is not None and e.escalation.code is not None
+        if e.escalation.code.text in ("", code):
+            return e
+    return None
+
+
+def _find_escalation_catch(
+    p: Processor, start: ElementInstance, code: str
+) -> tuple[ElementInstance, Element] | None:
+    """CatchEventAnalyzer.findEscalationCatchEvent: from the thrower's flow scope outwards; a scope that is not
+    ACTIVATED or was interrupted ends the walk inside its process, which then continues at the calling
+    activity of the process instance (if that is ACTIVATED)."""
+    current: ElementInstance | None = start
+    while current is not None:
+        catch = _escalation_catch(current, code)
+        if catch is not None:
+            return current, catch
+        if current.parent is not None and current.state == "ACTIVATED" and not current.interrupted:
+            current = current.parent
+            continue
+        break
+    pi = start.process_instance
+    caller = p.state.element_instances.get(pi.parent_ei_key) if pi.parent_ei_key is not None else None
+    if caller is not None and caller.state == "ACTIVATED":
+        return _find_escalation_catch(p, caller, code)
+    return None
+
+
+def _can_trigger(holder: ElementInstance, catch: Element) -> bool:
+    """EventHandle.canTriggerElement: the holder is ACTIVATED and accepts the event (after an interrupting
+    event sub-process only boundary events may still trigger), its flow scope was not interrupted."""
+    if holder.state != "ACTIVATED":
+        return False
+    if holder.interrupted and catch.element_type is not ElementType.BOUNDARY_EVENT:
+        return False
+    return holder.parent is None or not holder.parent.interrupted
+
+
+# -- errors ----------------------------------------------------------------------------------------------------
 
 
 def _error_catch(events: list[Element], code: str) -> Element | None:

@@ -168,11 +168,11 @@ def test_unsupported_elements_messages() -> None:
 def test_unsupported_event_definition() -> None:
     body = chain(
         START,
-        '<bpmn:intermediateThrowEvent id="esc"><bpmn:escalationEventDefinition id="x" /></bpmn:intermediateThrowEvent>',
+        '<bpmn:intermediateCatchEvent id="cond"><bpmn:conditionalEventDefinition id="x" /></bpmn:intermediateCatchEvent>',
         END,
     )
     assert problems(doc(body)) == (
-        "- Element: esc\n    - ERROR: Event definitions of type 'escalationEventDefinition' are not supported "
+        "- Element: cond\n    - ERROR: Event definitions of type 'conditionalEventDefinition' are not supported "
         "by this engine\n"
     )
 

@@ -112,3 +112,137 @@ def test_links_only_as_intermediate_events() -> None:
     assert problems(doc(chain(START, '<bpmn:task id="task" />', END) + boundary)) == (
         "- Element: b\n    - ERROR: Boundary events must be one of: timer, message, error, signal, escalation\n"
     )
+
+
+# -- escalations ----------------------------------------------------------------------------------------------
+
+ESCALATION = '<bpmn:escalation id="esc" name="esc" escalationCode="E" />'
+
+
+def escalation_def(ref: str | None, def_id: str = "ed") -> str:
+    attr = f' escalationRef="{ref}"' if ref else ""
+    return f'<bpmn:escalationEventDefinition id="{def_id}"{attr} />'
+
+
+def esc_boundary(b_id: str, attached: str, ref: str | None, cancel: bool = True) -> str:
+    flag = "true" if cancel else "false"
+    return (
+        f'<bpmn:boundaryEvent id="{b_id}" attachedToRef="{attached}" cancelActivity="{flag}">'
+        f"{escalation_def(ref, b_id + '_def')}</bpmn:boundaryEvent>"
+    )
+
+
+def test_escalation_events_are_accepted() -> None:
+    body = (
+        chain(START, sub("s", ""), f'<bpmn:endEvent id="end">{escalation_def("esc")}</bpmn:endEvent>')
+        + esc_boundary("b1", "s", "esc", cancel=False)
+        + '<bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEvent id="esp_start" isInterrupting="false">'
+        + escalation_def(None, "esp_def")
+        + "</bpmn:startEvent></bpmn:subProcess>"
+    )
+    (model,) = parse_bpmn(doc(body, ESCALATION), "x.bpmn")
+    end = model.element("end")
+    assert end.event_type is EventType.ESCALATION and end.escalation is not None
+    assert end.escalation.code is not None and end.escalation.code.text == "E"
+    b1 = model.element("b1")
+    assert b1.escalation is not None and b1.escalation.code is not None and not b1.interrupting
+    start = model.element("esp_start")
+    assert start.escalation is not None and start.escalation.code is not None
+    assert start.escalation.code.text == ""  # no escalationRef: catches all
+    assert not model.element("esp").interrupting
+
+
+def test_a_throw_event_must_reference_an_escalation_with_a_code() -> None:
+    throw = f'<bpmn:intermediateThrowEvent id="t">{escalation_def(None)}</bpmn:intermediateThrowEvent>'
+    assert (
+        problems(doc(chain(START, throw, END)))
+        == "- Element: ed\n    - ERROR: Must reference an escalation\n"
+    )
+    unknown = f'<bpmn:endEvent id="end">{escalation_def("nope")}</bpmn:endEvent>'
+    assert (
+        problems(doc(chain(START, unknown))) == "- Element: ed\n    - ERROR: Must reference an escalation\n"
+    )
+    no_code = '<bpmn:escalation id="esc" name="esc" />'
+    end = f'<bpmn:endEvent id="end">{escalation_def("esc")}</bpmn:endEvent>'
+    assert problems(doc(chain(START, end), no_code)) == (
+        "- Element: esc\n    - ERROR: EscalationCode must be present and not empty\n"
+    )
+    # a code is only required of escalations that are thrown
+    catch_only = chain(START, sub("s", ""), END) + esc_boundary("b", "s", "esc")
+    parse_bpmn(doc(catch_only, no_code), "x.bpmn")
+
+
+def test_throw_codes_may_be_expressions_catch_codes_may_not() -> None:
+    feel = '<bpmn:escalation id="esc" name="esc" escalationCode="=code" />'
+    end = f'<bpmn:endEvent id="end">{escalation_def("esc")}</bpmn:endEvent>'
+    (model,) = parse_bpmn(doc(chain(START, end), feel), "x.bpmn")
+    escalation = model.element("end").escalation
+    assert escalation is not None and escalation.code is not None and not escalation.code.is_static
+    catch = chain(START, sub("s", ""), END) + esc_boundary("b", "s", "esc")
+    assert problems(doc(catch, feel)) == (
+        "- Element: b_def\n    - ERROR: The escalationCode of the escalation catch event is not allowed to be an "
+        "expression\n"
+    )
+    # a FEEL syntax error in a thrown code is not a deployment error (Zeebe fails the event when reached)
+    broken = '<bpmn:escalation id="esc" name="esc" escalationCode="=a +" />'
+    (model,) = parse_bpmn(doc(chain(START, end), broken), "x.bpmn")
+    escalation = model.element("end").escalation
+    assert escalation is not None and escalation.code_error is not None
+
+
+def test_escalation_boundary_events_only_on_sub_processes_and_call_activities() -> None:
+    body = chain(START, '<bpmn:task id="task" />', END) + esc_boundary("b", "task", "esc")
+    assert problems(doc(body, ESCALATION)) == (
+        "- Element: b\n    - ERROR: An escalation boundary event should only be attached to a subprocess, or a "
+        "call activity.\n"
+    )
+    call = (
+        '<bpmn:callActivity id="call"><bpmn:extensionElements><zeebe:calledElement processId="x" />'
+        "</bpmn:extensionElements></bpmn:callActivity>"
+    )
+    parse_bpmn(
+        doc(chain(START, call, END) + esc_boundary("b", "call", "esc", cancel=False), ESCALATION), "x.bpmn"
+    )
+
+
+def test_one_catch_event_per_escalation_code_and_one_catch_all_per_scope() -> None:
+    codes = ESCALATION + '<bpmn:escalation id="esc2" name="esc2" escalationCode="E" />'
+    same_code = (
+        chain(START, sub("s", ""), END) + esc_boundary("b1", "s", "esc") + esc_boundary("b2", "s", "esc2")
+    )
+    assert problems(doc(same_code, codes)) == (
+        "- Element: s\n    - ERROR: Multiple escalation catch events with the same escalation code 'E' are not "
+        "supported on the same scope.\n"
+    )
+    catch_alls = (
+        chain(START, sub("s", ""), END) + esc_boundary("b1", "s", None) + esc_boundary("b2", "s", None)
+    )
+    assert problems(doc(catch_alls)) == (
+        "- Element: s\n    - ERROR: The same scope can not contain more than one escalation catch event without "
+        "escalation code. An escalation catch event without escalation code catches all escalations.\n"
+    )
+
+    def esp(esp_id: str, ref: str) -> str:
+        return (
+            f'<bpmn:subProcess id="{esp_id}" triggeredByEvent="true"><bpmn:startEvent id="{esp_id}_s">'
+            f"{escalation_def(ref, esp_id + '_d')}</bpmn:startEvent></bpmn:subProcess>"
+        )
+
+    assert problems(doc(chain(START, END) + esp("h1", "esc") + esp("h2", "esc2"), codes)) == (
+        "- Element: p\n    - ERROR: Multiple escalation catch events with the same escalation code 'E' are not "
+        "supported on the same scope.\n"
+    )
+
+
+def test_escalation_events_where_zeebe_does_not_allow_them() -> None:
+    catch = f'<bpmn:intermediateCatchEvent id="c">{escalation_def("esc")}</bpmn:intermediateCatchEvent>'
+    assert problems(doc(chain(START, catch, END), ESCALATION)) == (
+        "- Element: c\n    - ERROR: Event definition must be one of: message, timer, signal, link, or conditional\n"
+    )
+    embedded = (
+        f'<bpmn:subProcess id="s"><bpmn:startEvent id="s_start">{escalation_def("esc")}</bpmn:startEvent>'
+        "</bpmn:subProcess>"
+    )
+    assert problems(doc(chain(START, embedded, END), ESCALATION)) == (
+        "- Element: s\n    - ERROR: Start events in subprocesses must be of type none\n"
+    )
