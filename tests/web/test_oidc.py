@@ -14,7 +14,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import subprocess
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -33,61 +32,25 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from engine.testing import free_port
+from tests.npm import NpmPackage
 from tests.web.conftest import csrf, sign_in
 from web.app import create_app
 from web.auth import Accounts
 from web.config import WebSettings
 from web.oidc import Oidc, OidcFailed
 
-ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent / "oidc"
-CACHE = ROOT / ".cache" / "oidc-provider"
-PACKAGE = "oidc-provider"
+PACKAGE = NpmPackage.pinned_in(HERE, "oidc-provider", "oidc-provider")
 APP = "http://testserver"
 CALLBACK = f"{APP}/auth/oidc/callback"
 SECRET = "test-secret"
 ROLE_MAP = {"IPA Casework": ["college-ipa", "force-international-liaison"], "IPA Managers": "ipa-manager"}
 
 
-def pinned_version() -> str:
-    version: str = json.loads((HERE / "package.json").read_text())["dependencies"][PACKAGE]
-    return version
-
-
-def installed_version() -> str | None:
-    manifest = CACHE / "node_modules" / PACKAGE / "package.json"
-    if not manifest.exists():
-        return None
-    version: str = json.loads(manifest.read_text())["version"]
-    return version
-
-
 @pytest.fixture(scope="session")
 def provider_package() -> Path:
     """node-oidc-provider at the pinned version in `.cache/oidc-provider/` (installed from npm once); the folder."""
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed, so the OpenID provider cannot run")
-    if installed_version() != pinned_version():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed, so the OpenID provider cannot be fetched")
-        CACHE.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(HERE / "package.json", CACHE / "package.json")
-        try:
-            subprocess.run(
-                [npm, "install", "--prefix", str(CACHE), "--no-audit", "--no-fund", "--loglevel=error"],
-                check=True,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-        except subprocess.CalledProcessError as e:
-            pytest.skip(f"could not install {PACKAGE}@{pinned_version()} from npm: {e.stderr.strip()[-500:]}")
-        except (subprocess.SubprocessError, OSError) as e:
-            pytest.skip(f"could not install {PACKAGE}@{pinned_version()} from npm: {e}")
-        if installed_version() != pinned_version():
-            pytest.skip(f"npm did not install {PACKAGE}@{pinned_version()} (found {installed_version()})")
-    return CACHE
+    return PACKAGE.install("the OpenID provider")
 
 
 @dataclass
@@ -122,7 +85,7 @@ def provider(provider_package: Path, tmp_path_factory: pytest.TempPathFactory) -
                 time.sleep(0.1)
         assert proc.stdout is not None
         started = json.loads(proc.stdout.readline())
-        assert started == {"issuer": issuer, "version": pinned_version()}
+        assert started == {"issuer": issuer, "version": PACKAGE.pinned_version}
         yield Provider(issuer, metadata)
     finally:
         proc.terminate()

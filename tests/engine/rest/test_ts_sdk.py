@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -26,53 +25,17 @@ import httpx
 import pytest
 
 from engine.testing import EngineProcess
+from tests.npm import NpmPackage
 
-ROOT = Path(__file__).resolve().parents[3]
 TS = Path(__file__).resolve().parent / "ts"
 SCRIPT = TS / "sdk_check.mjs"
-CACHE = ROOT / ".cache" / "ts-sdk"
-PACKAGE = "@camunda8/orchestration-cluster-api"
-
-
-def pinned_version() -> str:
-    version: str = json.loads((TS / "package.json").read_text())["dependencies"][PACKAGE]
-    return version
-
-
-def installed_version() -> str | None:
-    manifest = CACHE / "node_modules" / PACKAGE / "package.json"
-    if not manifest.exists():
-        return None
-    version: str = json.loads(manifest.read_text())["version"]
-    return version
+PACKAGE = NpmPackage.pinned_in(TS, "@camunda8/orchestration-cluster-api", "ts-sdk")
 
 
 @pytest.fixture(scope="session")
 def ts_sdk() -> Path:
     """The SDK at the pinned version in `.cache/ts-sdk/` (installed from npm once); the folder."""
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed, so the TypeScript SDK cannot run")
-    if installed_version() != pinned_version():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed, so the TypeScript SDK cannot be fetched")
-        CACHE.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(TS / "package.json", CACHE / "package.json")
-        try:
-            subprocess.run(
-                [npm, "install", "--prefix", str(CACHE), "--no-audit", "--no-fund", "--loglevel=error"],
-                check=True,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-        except subprocess.CalledProcessError as e:
-            pytest.skip(f"could not install {PACKAGE}@{pinned_version()} from npm: {e.stderr.strip()[-500:]}")
-        except (subprocess.SubprocessError, OSError) as e:
-            pytest.skip(f"could not install {PACKAGE}@{pinned_version()} from npm: {e}")
-        if installed_version() != pinned_version():
-            pytest.skip(f"npm did not install {PACKAGE}@{pinned_version()} (found {installed_version()})")
-    return CACHE
+    return PACKAGE.install("the TypeScript SDK")
 
 
 @pytest.fixture
@@ -104,7 +67,7 @@ def run_check(sdk: Path, rest_address: str, tmp_path: Path) -> tuple[int, dict[s
 def test_ts_sdk_worker_completes_a_job(ts_sdk: Path, engine_process: EngineProcess, tmp_path: Path) -> None:
     code, summary, stderr = run_check(ts_sdk, engine_process.rest_address, tmp_path)
     assert code == 0 and summary["ok"], json.dumps(summary, indent=2) + "\n" + stderr
-    assert summary["sdkVersion"] == pinned_version()
+    assert summary["sdkVersion"] == PACKAGE.pinned_version
     assert summary["validation"] == "strict"
     assert summary["steps"] == [
         "getTopology",
