@@ -18,6 +18,7 @@ from web.camunda import JSON, Camunda
 #: targets in working days (domain.md §8, [M] assumptions). Where §8 names no figure (funding, subsidy, senior
 #: official, contract, quality review) the target is ours and marked "assumed".
 SLA_TARGETS: dict[str, tuple[str, int, bool]] = {
+    "CorrectRequest": ("Correct an invalid request", 5, True),
     "ScopeCapabilityReview": ("Intake / triage", 5, False),
     "ConfirmFunding": ("Confirm funding", 5, True),
     "ApproveSubsidy": ("Approve subsidy", 5, True),

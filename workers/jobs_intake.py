@@ -51,7 +51,12 @@ async def validate_request(ctx: JobContext, given: RequestVariables) -> dict[str
     raw["receivedOn"] = received.isoformat()
     problems = check_request(raw, today=received)
     if problems:
-        raise BusinessOutcome(REQUEST_INVALID, "; ".join(f"{p.field}: {p.message}" for p in problems))
+        raise BusinessOutcome(
+            REQUEST_INVALID,
+            "; ".join(f"{p.field}: {p.message}" for p in problems),
+            # the caseworker's correction task lists them (the model maps them out of the catch event)
+            {"requestProblems": [{"field": p.field, "message": p.message} for p in problems]},
+        )
     request = AssistanceRequest.model_validate(raw)
 
     def store_case(s: Session) -> str:

@@ -22,7 +22,12 @@ In = TypeVar("In", bound=BaseModel)
 
 
 class BusinessOutcome(BusinessError):
-    """A business result the process models as an error event (e.g. `COSTS_NOT_RECOVERABLE`)."""
+    """A business result the process models as an error event (e.g. `COSTS_NOT_RECOVERABLE`); `variables` are
+    set in the catching event's scope (its output mappings pass them on)."""
+
+    def __init__(self, error_code: str, msg: str | None = None, variables: dict[str, Any] | None = None) -> None:
+        super().__init__(error_code, msg)
+        self.variables = variables or {}
 
 
 class JobInputError(Exception):

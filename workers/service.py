@@ -28,7 +28,7 @@ from workers.observability import (
     observed,
     serve_health,
 )
-from workers.registry import JobType, load_all
+from workers.registry import BusinessOutcome, JobType, load_all
 
 log = logging.getLogger("workers")
 
@@ -78,7 +78,11 @@ async def _on_exception(error: Exception, job: Job, controller: JobController) -
     """pyzeebe's default handler logs the whole job, variables (case data) included; this logs its keys only."""
     with job_context(job):
         if isinstance(error, BusinessError):
-            await controller.set_error_status(f"BPMN error {error.error_code}: {error}", error_code=error.error_code)
+            await controller.set_error_status(
+                f"BPMN error {error.error_code}: {error}",
+                error_code=error.error_code,
+                variables=error.variables if isinstance(error, BusinessOutcome) else None,
+            )
             return
         log.warning("job failed (%d retries left): %s", max(job.retries - 1, 0), error, exc_info=error)
         await controller.set_failure_status(f"{type(error).__name__}: {error}")

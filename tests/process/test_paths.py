@@ -356,6 +356,25 @@ async def test_declined_human_rights_by_the_minister(system: System) -> None:
     assert "ministerial-submission-IPA-2025-0101-v1.pdf" in names
 
 
+async def test_an_invalid_request_goes_to_a_caseworker_and_on_once_corrected(system: System) -> None:
+    """`validate-request` throws REQUEST_INVALID with every problem; the model catches it: no incident, a task."""
+    await system.start(countryCode="XQ", durationDays=0)
+    assert await system.until("CorrectRequest") == "CorrectRequest"
+    problems = {p["field"]: p["message"] for p in system.variables()["requestProblems"]}
+    assert set(problems) == {"countryCode", "durationDays"}, problems
+    assert "XQ" in problems["countryCode"]
+    task = system.open_tasks()["CorrectRequest"]
+    assert set(task.candidate_groups) == {"college-ipa", "force-international-liaison"}
+    with system.store.reader() as s:
+        assert get_case(s, system.request_id) is None, "no case is opened for an invalid request"
+    await system.complete("CorrectRequest", countryCode="JM", durationDays=5)
+    assert await system.until("ScopeCapabilityReview") == "ScopeCapabilityReview"
+    with system.store.reader() as s:
+        case = get_case(s, system.request_id)
+        assert case is not None and case.country_code == "JM"
+    assert system.passed().count("ValidateRequest") == 1, "the first attempt ended in the error, not completed"
+
+
 async def test_declined_by_jiph(system: System) -> None:
     await system.start()
     await system.until("PostStage1Received")
