@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field
@@ -19,6 +20,10 @@ class WorkerSettings(BaseSettings):
     client_secret: str | None = Field(None, validation_alias=AliasChoices("CAMUNDA_CLIENT_SECRET", "ZEEBE_CLIENT_SECRET"))
     oauth_url: str | None = Field(None, validation_alias=AliasChoices("CAMUNDA_OAUTH_URL", "ZEEBE_AUTHORIZATION_SERVER_URL"))
     token_audience: str | None = Field(None, validation_alias=AliasChoices("CAMUNDA_TOKEN_AUDIENCE", "ZEEBE_TOKEN_AUDIENCE"))
+    #: a private CA for the gateway's TLS certificate (PEM), as Camunda's clients read it
+    ca_certificate_path: Path | None = Field(
+        None, validation_alias=AliasChoices("ZEEBE_CA_CERTIFICATE_PATH", "CAMUNDA_CA_CERTIFICATE_PATH")
+    )
     cluster_id: str | None = Field(None, validation_alias="CAMUNDA_CLUSTER_ID")
     cluster_region: str | None = Field(None, validation_alias="CAMUNDA_CLUSTER_REGION")
     rest_address: str = Field("http://127.0.0.1:8080", validation_alias="CAMUNDA_REST_ADDRESS")

@@ -184,6 +184,15 @@ async def test_worker_over_tls_verifies_the_certificate(
     await _works_a_job(engine, cert, tmp_path, _secure_env(engine, cert))
 
 
+async def test_worker_trusts_the_ca_named_as_camunda_clients_name_it(
+    engine: EngineProcess, tls: tuple[Path, Path], tmp_path: Path
+) -> None:
+    cert, _ = tls
+    env = {**_secure_env(engine, cert), "ZEEBE_CA_CERTIFICATE_PATH": str(cert)}
+    del env["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"]
+    await _works_a_job(engine, cert, tmp_path, env)
+
+
 async def test_worker_with_oauth_over_tls(engine: EngineProcess, tls: tuple[Path, Path], tmp_path: Path) -> None:
     cert, key = tls
     with TokenServer(cert, key) as tokens:
