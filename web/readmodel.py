@@ -33,7 +33,7 @@ from ipa.store import (
     read_document,
     redeem,
     trail,
-    verify_chain,
+    verify_case,
 )
 from ipa.store.schema import AuditEntry
 from ipa.vocab import Stage
@@ -272,7 +272,7 @@ class StoreReadModel:
             if case is None:
                 return None
             grading = self._gradings(s, [case.id]).get(case.id)
-            chain = verify_chain(s)
+            chain = verify_case(s, request_id)
             consultations = s.scalars(select(Consultation).where(Consultation.case_id == case.id))
             return CaseFile(
                 case=_row(case, grading),

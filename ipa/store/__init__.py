@@ -15,7 +15,7 @@ trail in the same transaction.
 
 from ipa.store._once import CaseNotFound, Conflict
 from ipa.store.approvals import approvals_for, record_approval
-from ipa.store.audit import ChainReport, trail, verify_chain
+from ipa.store.audit import ChainReport, trail, verify_case, verify_chain
 from ipa.store.audit import append as append_audit
 from ipa.store.cases import close_case, get_case, link_process_instance, next_request_id, open_case, set_stage
 from ipa.store.consultations import TokenRefused, open_consultation, peek, redeem
@@ -101,5 +101,6 @@ __all__ = [
     "redeem",
     "set_stage",
     "trail",
+    "verify_case",
     "verify_chain",
 ]

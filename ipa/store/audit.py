@@ -127,6 +127,54 @@ def verify_chain(s: Session) -> ChainReport:
     return ChainReport(True, count)
 
 
+def verify_case(s: Session, request_id: str) -> ChainReport:
+    """Check one case's entries where they stand in the chain: each one's content against its hash, its link to
+    the entry before it, and the next entry's link to it (a forger who rehashes an entry breaks that one).
+
+    The work grows with the case, not with the trail, so a case page can afford it; only a rewrite of the whole
+    chain after an entry escapes it, which `verify_chain` (`ipa audit verify`) finds."""
+    entries = trail(s, request_id)
+    seqs = {e.seq for e in entries}
+    neighbours = {e.seq - 1 for e in entries} | {e.seq + 1 for e in entries}
+    around = {
+        seq: (prev_hash, hash_)
+        for seq, prev_hash, hash_ in s.execute(
+            select(AuditEntry.seq, AuditEntry.prev_hash, AuditEntry.hash).where(
+                AuditEntry.seq.in_(neighbours - seqs)
+            )
+        )
+    }
+    around.update({e.seq: (e.prev_hash, e.hash) for e in entries})
+    for row in entries:
+        label = f"entry {row.seq} ({row.action} {request_id})"
+        try:
+            digest = entry_hash(
+                row.prev_hash, row.seq, row.at, row.request_id, row.actor, row.action, row.detail
+            )
+        except ValueError:
+            return ChainReport(False, len(entries), row.seq, f"{label} has unreadable detail")
+        if digest != row.hash:
+            return ChainReport(
+                False, len(entries), row.seq, f"{label} was altered: its content does not match its hash"
+            )
+        before = GENESIS if row.seq == 1 else around.get(row.seq - 1, (None, None))[1]
+        if before is None:
+            return ChainReport(
+                False, len(entries), row.seq - 1, f"entry {row.seq - 1} is missing (next is {row.seq})"
+            )
+        if row.prev_hash != before:
+            return ChainReport(False, len(entries), row.seq, f"{label} does not link to entry {row.seq - 1}")
+        after = around.get(row.seq + 1)
+        if after is not None and after[0] != row.hash:
+            return ChainReport(
+                False,
+                len(entries),
+                row.seq + 1,
+                f"entry {row.seq + 1} does not link to {label}: it was rewritten",
+            )
+    return ChainReport(True, len(entries))
+
+
 def trail(s: Session, request_id: str) -> list[AuditEntry]:
     return list(
         s.scalars(select(AuditEntry).where(AuditEntry.request_id == request_id).order_by(AuditEntry.seq))
