@@ -142,13 +142,29 @@ def percentile(xs: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def time_requests(web: str, runs: int) -> dict[str, dict[str, float]]:
+def a_case_in_flight(url: str) -> str:
+    from sqlalchemy import select
+
+    from ipa.store import Case, Store
+
+    store = Store(url)
+    with store.reader() as s:
+        found = s.scalar(
+            select(Case.request_id).where(Case.process_instance_key.is_not(None)).order_by(Case.id).limit(1)
+        )
+    store.dispose()
+    assert found, "no case in flight"
+    return found
+
+
+def time_requests(web: str, runs: int, case: str) -> dict[str, dict[str, float]]:
     targets = {
         "dashboard page": "/dashboard",
         "dashboard, filtered": "/dashboard?country=IQ&value_min=10000&stage=JIPH",
         "summary (polled)": "/api/dashboard/summary",
         "diagram + badges": "/api/process/diagram",
         "CSV export (all in flight)": "/dashboard.csv",
+        "a case page": f"/cases/{case}",
     }
     out: dict[str, dict[str, float]] = {}
     with httpx.Client(base_url=web, timeout=120) as http:
@@ -251,7 +267,7 @@ def main() -> None:
             )
             web = f"http://127.0.0.1:{port}"
             wait_http(web + "/login")
-            results = time_requests(web, args.runs)
+            results = time_requests(web, args.runs, a_case_in_flight(url))
         finally:
             if web_proc is not None:
                 web_proc.terminate()
