@@ -60,6 +60,7 @@ class EventType(StrEnum):
     SIGNAL = "SIGNAL"
     ESCALATION = "ESCALATION"
     LINK = "LINK"
+    COMPENSATION = "COMPENSATION"
 
 
 class TimerKind(StrEnum):
@@ -213,6 +214,16 @@ class EscalationDefinition:
 
 
 @dataclass(frozen=True, slots=True)
+class CompensationDefinition:
+    """`bpmn:compensateEventDefinition`. On a compensation boundary event `handler_id` is the compensation
+    handler its association points at (None without one); on a compensation throw / end event
+    `activity_ref` is the one activity to compensate (None: every compensable activity of the scope)."""
+
+    handler_id: str | None = None
+    activity_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LinkDefinition:
     """`bpmn:linkEventDefinition name`: a throw link jumps to the catch link of the same name in its scope."""
 
@@ -271,11 +282,14 @@ class Element:
     error: ErrorDefinition | None = None
     signal: SignalDefinition | None = None
     escalation: EscalationDefinition | None = None
+    compensation: CompensationDefinition | None = None
     link: LinkDefinition | None = None
     loop: LoopCharacteristics | None = None
 
     #: start event of an event sub-process: interrupting; boundary event: cancelActivity
     interrupting: bool = True
+    #: activities: `isForCompensation` - a compensation handler, activated only by a compensation event
+    is_for_compensation: bool = False
     #: boundary events: the activity they are attached to
     attached_to_id: str | None = None
     #: activities: ids of attached boundary events, in document order
@@ -301,12 +315,19 @@ class Element:
 
     @property
     def applies_input_mappings(self) -> bool:
-        """Zeebe applies input mappings in the `onActivate` of most elements; link events and escalation
-        throw events activate without them (IntermediateThrowEventProcessor, IntermediateCatchEventProcessor,
-        EndEventProcessor)."""
+        """Zeebe applies input mappings in the `onActivate` of most elements; link events and escalation and
+        compensation throw events activate without them (IntermediateThrowEventProcessor,
+        IntermediateCatchEventProcessor, EndEventProcessor)."""
         if self.event_type is EventType.LINK:
             return False
-        return not (self.event_type is EventType.ESCALATION and self.element_type in _THROWS)
+        return not (
+            self.event_type in (EventType.ESCALATION, EventType.COMPENSATION) and self.element_type in _THROWS
+        )
+
+    @property
+    def applies_output_mappings(self) -> bool:
+        """Compensation throw and end events complete without output mappings (their `onComplete` is empty)."""
+        return not (self.event_type is EventType.COMPENSATION and self.element_type in _THROWS)
 
 
 _SCOPES = frozenset({ElementType.PROCESS, ElementType.SUB_PROCESS, ElementType.EVENT_SUB_PROCESS})

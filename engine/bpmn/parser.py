@@ -21,6 +21,7 @@ from engine.bpmn.model import (
     USER_TASK_JOB_TYPE,
     CalledDecision,
     CalledElement,
+    CompensationDefinition,
     Element,
     ElementType,
     ErrorDefinition,
@@ -99,10 +100,10 @@ _EVENT_DEFINITIONS = {
     "signalEventDefinition": EventType.SIGNAL,
     "linkEventDefinition": EventType.LINK,
     "escalationEventDefinition": EventType.ESCALATION,
+    "compensateEventDefinition": EventType.COMPENSATION,
 }
 _UNSUPPORTED_DEFINITIONS = frozenset(
     {
-        "compensateEventDefinition",
         "conditionalEventDefinition",
         "cancelEventDefinition",
     }
@@ -205,6 +206,9 @@ class _Reader:
         self.escalations: dict[str, ET.Element] = {}
         #: escalations referred to by a throw event (EscalationValidator then requires their code)
         self.thrown_escalations: set[str] = set()
+        #: sources of every `bpmn:association` of the document; activities with a compensation boundary event
+        self.association_sources: set[str] = set()
+        self.compensation_hosts: set[str] = set()
         # per process being read
         self.kwargs: dict[str, dict[str, Any]] = {}
         self.flows: dict[str, dict[str, Any]] = {}
@@ -300,6 +304,13 @@ class _Reader:
                 self.by_id.setdefault(node_id, node)
         if self.problems:  # ids must be unique before anything can be looked up by id
             raise BpmnParseError.from_problems(self.resource_name, self.problems)
+        for node in root.iter():
+            if _is_bpmn(node, "association") and node.get("sourceRef"):
+                self.association_sources.add(node.get("sourceRef", ""))
+            elif _is_bpmn(node, "boundaryEvent") and any(
+                _local(d.tag) == "compensateEventDefinition" for d in self.event_definitions(node)
+            ):
+                self.compensation_hosts.add(node.get("attachedToRef") or "")
         for child in root:
             name = _local(child.tag) if _is_bpmn(child) else ""
             if name == "message" and child.get("id"):
@@ -453,6 +464,10 @@ class _Reader:
         if starts:
             defs = self.event_definitions(starts[0])
             if triggered:
+                if any(_local(d.tag) == "compensateEventDefinition" for d in defs) and not _is_bpmn(
+                    self.parents[node], "subProcess"
+                ):
+                    self.error(node, "A compensation event subprocess is not allowed on the process level")
                 if not defs or any(_local(d.tag) not in _ESP_STARTS for d in defs):
                     self.error(
                         node,
@@ -619,7 +634,18 @@ class _Reader:
         kw["io"] = self.io_mapping(node)
         kw["properties"] = self.properties(node)
         if _bool(node.get("isForCompensation"), False):
-            self.error(node, "Compensation handlers are not supported by this engine")
+            kw["is_for_compensation"] = True
+            if _local(node.tag) in _TASK_TYPES and _local(node.tag) != "callActivity":
+                # CompensationTaskValidator (tasks only); the flows are the element's incoming/outgoing refs
+                if self.incoming_refs(node):
+                    self.error(node, "A compensation handler should have no incoming sequence flows")
+                if node.findall(_B + "outgoing"):
+                    self.error(node, "A compensation handler should have no outgoing sequence flows")
+                if any(
+                    _is_bpmn(b, "boundaryEvent") and b.get("attachedToRef") == node.get("id")
+                    for b in self.by_id.values()
+                ):
+                    self.error(node, "A compensation handler should have no boundary events")
         for child in node:
             name = _local(child.tag) if _is_bpmn(child) else ""
             if name == "multiInstanceLoopCharacteristics":
@@ -902,7 +928,7 @@ class _Reader:
             elif kind == "escalationEventDefinition":
                 kw["escalation"] = self.escalation_catch(definition)
             if kind == "terminateEventDefinition" or (
-                kind in ("linkEventDefinition", "escalationEventDefinition")
+                kind in ("linkEventDefinition", "escalationEventDefinition", "compensateEventDefinition")
                 and _is_bpmn(self.parents[node], "process")
             ):  # inside (event) sub-processes the SubProcessValidator reports the start event type
                 self.error(node, "Start events must be one of: none, message, timer, signal or error")
@@ -919,6 +945,10 @@ class _Reader:
                 kw["signal"] = self.signal_def(definition)
             elif kind == "escalationEventDefinition":
                 kw["escalation"] = self.escalation_throw(definition)
+            elif kind == "compensateEventDefinition":
+                kw["compensation"] = self.compensation_throw(
+                    node, definition, "A compensation end event waitForCompletion attribute must be true or not present"
+                )
             elif kind in ("timerEventDefinition", "linkEventDefinition"):
                 self.error(
                     node,
@@ -936,12 +966,23 @@ class _Reader:
                     scope.link_throws.append((link.name, kw["id"]))
             elif kind == "escalationEventDefinition":
                 kw["escalation"] = self.escalation_throw(definition)
+            elif kind == "compensateEventDefinition":
+                kw["compensation"] = self.compensation_throw(
+                    node,
+                    definition,
+                    "A compensation intermediate throwing event waitForCompletion attribute must be true or not present",
+                )
             elif kind is not None:
                 self.error(node, f"Intermediate throw events of type '{kind}' are not supported")
         elif element_type == ElementType.INTERMEDIATE_CATCH_EVENT:
             if len(defs) != 1:
                 self.error(node, "Must have exactly one event definition")
-            elif kind in ("errorEventDefinition", "terminateEventDefinition", "escalationEventDefinition"):
+            elif kind in (
+                "errorEventDefinition",
+                "terminateEventDefinition",
+                "escalationEventDefinition",
+                "compensateEventDefinition",
+            ):
                 self.error(
                     node, "Event definition must be one of: message, timer, signal, link, or conditional"
                 )
@@ -996,6 +1037,24 @@ class _Reader:
                     "An escalation boundary event should only be attached to a subprocess, or a call activity.",
                 )
             kw["escalation"] = self.escalation_catch(definition)
+        elif kind == "compensateEventDefinition":
+            if node.findall(_B + "outgoing") or kw["id"] not in self.association_sources:
+                self.error(
+                    node,
+                    "Compensation boundary events must have a compensation association and no outgoing sequence flows",
+                )
+            # the handler: the target of the first association from the event in its own scope
+            # (CatchEventTransformer.transformCompensationEventDefinition)
+            container = self.parents.get(node)
+            handler = next(
+                (
+                    a.get("targetRef")
+                    for a in (container if container is not None else ())
+                    if _is_bpmn(a, "association") and a.get("sourceRef") == kw["id"]
+                ),
+                None,
+            )
+            kw["compensation"] = CompensationDefinition(handler_id=handler or None)
         self.check_interrupting(node, definition, cancel)
         if kind == "messageEventDefinition":
             kw["message"] = self.message_def(node, definition, "catch")
@@ -1130,6 +1189,55 @@ class _Reader:
             )
         return EscalationDefinition(ref, Expr(code) if code is not None else None, esc.get("name"))
 
+    def compensation_throw(
+        self, node: ET.Element, definition: ET.Element | None, wait_message: str
+    ) -> CompensationDefinition:
+        """Compensation end / intermediate throw events (CompensationEventDefinitionValidator, End- and
+        IntermediateThrowEventValidator): an `activityRef` must name an activity of the same scope (or, from
+        inside an event sub-process, of the scope around it) with a compensation boundary event, or a
+        sub-process."""
+        assert definition is not None
+        wait = definition.get("waitForCompletion")
+        if wait is not None and wait.strip().lower() != "true":
+            self.error(node, wait_message)
+        ref = definition.get("activityRef") or None
+        if ref is None:
+            return CompensationDefinition()
+        activity = self.by_id.get(ref)
+        if activity is None or not (
+            _local(activity.tag) in _TASK_TYPES or _local(activity.tag) in ("subProcess", "adHocSubProcess")
+        ):
+            self.error(definition, f"The referenced compensation activity '{ref}' doesn't exist")
+            return CompensationDefinition(activity_ref=ref)
+        is_sub_process = _local(activity.tag) == "subProcess" and not _bool(
+            activity.get("triggeredByEvent"), False
+        )
+        if ref not in self.compensation_hosts and not is_sub_process:
+            self.error(
+                definition,
+                f"The referenced compensation activity '{ref}' must have either a compensation boundary event "
+                "or be a subprocess",
+            )
+        scope = self.scope_of(definition)
+        activity_scope = self.scope_of(activity)
+        outer = self.scope_of(scope) if scope is not None and _bool(scope.get("triggeredByEvent"), False) else None
+        if activity_scope is not scope and (outer is None or activity_scope is not outer):
+            self.error(
+                definition,
+                f"The referenced compensation activity '{ref}' must be in the same scope as the compensation "
+                "throw event",
+            )
+        return CompensationDefinition(activity_ref=ref)
+
+    def scope_of(self, node: ET.Element) -> ET.Element | None:
+        """The model API's `getScope`: the closest enclosing process or sub-process."""
+        current = self.parents.get(node)
+        while current is not None and not (
+            _is_bpmn(current, "process") or _is_bpmn(current, "subProcess") or _is_bpmn(current, "adHocSubProcess")
+        ):
+            current = self.parents.get(current)
+        return current
+
     def signal_def(self, definition: ET.Element | None) -> SignalDefinition | None:
         assert definition is not None
         ref = definition.get("signalRef")
@@ -1234,6 +1342,12 @@ class _Reader:
                     self.error(self.nodes[node_id], "Must be attached to an activity of the same scope")
                 else:
                     host.setdefault("boundary_list", []).append(node_id)
+        for kw in self.kwargs.values():
+            comp = kw.get("compensation")
+            if kw.get("element_type") == ElementType.BOUNDARY_EVENT and comp is not None and comp.handler_id:
+                target = self.kwargs.get(comp.handler_id)
+                if target is None or target.get("element_type") not in _ACTIVITIES:
+                    kw["compensation"] = CompensationDefinition()  # Zeebe finds no handler activity
         for node_id, kw in self.kwargs.items():
             boundaries = kw.pop("boundary_list", [])
             if boundaries:
@@ -1341,6 +1455,7 @@ class _Reader:
                 self.error(node, "Cannot reference the same message name as a boundary event")
 
 
+_ACTIVITIES = frozenset({*_TASK_TYPES.values(), ElementType.SUB_PROCESS})
 _ESP_STARTS = frozenset(
     {
         "messageEventDefinition",

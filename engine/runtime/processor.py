@@ -17,7 +17,7 @@ from engine.runtime import timers as timer_math
 from engine.runtime import variables as vars_
 from engine.runtime.context import Ctx
 from engine.runtime.documents import DEFAULT_TENANT, dumps
-from engine.runtime.elements import handler_for
+from engine.runtime.elements import compensation, handler_for
 from engine.runtime.state import (
     ElementInstance,
     Incident,
@@ -51,7 +51,7 @@ class Processor:
                     "elementId": el.id,
                     "flowScopeKey": ei.parent.key if ei.parent is not None else -1,
                     "bpmnElementType": ei.element_type,
-                    "bpmnEventType": el.event_type.value,
+                    "bpmnEventType": ei.event_type,
                     "parentProcessInstanceKey": pi.parent_pi_key if pi.parent_pi_key is not None else -1,
                     "parentElementInstanceKey": pi.parent_ei_key if pi.parent_ei_key is not None else -1,
                     "tenantId": DEFAULT_TENANT,
@@ -101,12 +101,18 @@ class Processor:
         parent: ElementInstance,
         trigger: dict[str, Any] | None = None,
         mi_inner: dict[str, Any] | None = None,
+        as_compensation: bool = False,
+        key: int | None = None,
     ) -> ElementInstance:
-        """Create and activate an element instance inside `parent` (a multi-instance element gets its body)."""
+        """Create and activate an element instance inside `parent` (a multi-instance element gets its body);
+        `as_compensation`: a compensation handler, whose records carry the event type COMPENSATION; `key`: one
+        taken earlier (Zeebe writes the key into other records before the ACTIVATE_ELEMENT is processed)."""
         ctx = self.ctx
-        ei = ElementInstance(ctx.key(), element, parent.definition, parent, ctx.now)
+        ei = ElementInstance(ctx.key() if key is None else key, element, parent.definition, parent, ctx.now)
         if element.loop is not None and mi_inner is None:
             ei.is_mi_body = True
+        if as_compensation:
+            ei.runtime["compensation"] = True
         ei.trigger = trigger
         self.state.element_instances[ei.key] = ei
         parent.children[ei.key] = ei
@@ -126,6 +132,15 @@ class Processor:
         self._transition(ei, "ACTIVATING")
         self._transition(ei, "ACTIVATED")
         self.complete(ei)
+        return ei
+
+    def activate_and_complete(self, event: Element, scope: ElementInstance) -> ElementInstance:
+        """An event that is only passed through (a compensation boundary event when its handler is invoked):
+        ACTIVATING, ACTIVATED, COMPLETING and COMPLETED at once, nothing else."""
+        ei = ElementInstance(self.ctx.key(), event, scope.definition, scope, self.ctx.now)
+        for state in ("ACTIVATING", "ACTIVATED", "COMPLETING"):
+            self._transition(ei, state)
+        self._finish(ei, "COMPLETED")
         return ei
 
     def run_activation(self, ei: ElementInstance) -> None:
@@ -163,9 +178,12 @@ class Processor:
             self.incident(ei, e.error_type, e.message, "complete")
             return
         self.close_event_scope(ei)
+        compensation.activity_completing(self, ei)
         flows = ei.runtime.pop("flows", None)
         passed = ei.runtime.pop("pass_trigger", None)
         self._finish(ei, "COMPLETED")
+        if ei.runtime.get("compensation"):
+            compensation.handler_completed(self, ei)
         parent = ei.parent
         if parent is None:
             self.process_completed(ei)
@@ -328,6 +346,7 @@ class Processor:
         if ei.state in ("COMPLETED", "TERMINATED"):
             return
         self._transition(ei, "TERMINATING")
+        compensation.scope_terminating(self, ei)
         for child in list(ei.children.values()):
             self.terminate(child, notify=False)
         handler_for(ei).on_terminate(self, ei)

@@ -140,6 +140,11 @@ class ElementInstance:
         return ElementType.MULTI_INSTANCE_BODY.value if self.is_mi_body else self.element.element_type.value
 
     @property
+    def event_type(self) -> str:
+        """The record's `bpmnEventType`: COMPENSATION for an activity running as a compensation handler."""
+        return "COMPENSATION" if self.runtime.get("compensation") else self.element.event_type.value
+
+    @property
     def is_process(self) -> bool:
         return self.parent is None
 

@@ -248,7 +248,7 @@ def output_document(ctx: Ctx, ei: ElementInstance, outputs: tuple[VariableMappin
 def apply_result(ctx: Ctx, ei: ElementInstance) -> None:
     """Apply the element's event trigger (job result, message, ...) and output mappings on completion."""
     trigger = ei.trigger
-    outputs = ei.element.io.outputs if not ei.is_mi_body else ()
+    outputs = ei.element.io.outputs if not ei.is_mi_body and ei.element.applies_output_mappings else ()
     if outputs:
         if trigger:
             merge_local(ctx, ei, trigger)

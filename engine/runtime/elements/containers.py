@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from engine.runtime import variables as vars_
+from engine.runtime.elements import compensation
 from engine.runtime.elements.base import Handler
 from engine.runtime.state import ElementInstance
 from engine.runtime.variables import StepFailure
@@ -28,6 +29,9 @@ class Process(Handler):
         p.mark_activated(ei)
         if start is not None:
             p.activate(start, ei, trigger=trigger)
+
+    def before_complete(self, p: Processor, ei: ElementInstance) -> None:
+        compensation.process_completing(p, ei)  # ProcessProcessor.onComplete
 
 
 class SubProcess(Handler):

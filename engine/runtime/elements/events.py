@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from engine.bpmn import Element, ElementType, EventType
 from engine.runtime import variables as vars_
 from engine.runtime.documents import DEFAULT_TENANT
+from engine.runtime.elements import compensation
 from engine.runtime.elements.base import Handler
 from engine.runtime.elements.tasks import JobTask
 from engine.runtime.state import ElementInstance
@@ -32,6 +33,9 @@ class EndEvent(JobTask):
             return
         if el.event_type is EventType.ESCALATION and el.escalation is not None:
             escalate(p, ei)
+            return
+        if el.event_type is EventType.COMPENSATION:
+            compensate(p, ei)
             return
         if el.event_type is EventType.SIGNAL and el.signal is not None:
             broadcast_signal(p, ei)
@@ -61,6 +65,9 @@ class ThrowEvent(JobTask):
             return
         if ei.element.event_type is EventType.ESCALATION and ei.element.escalation is not None:
             escalate(p, ei)
+            return
+        if ei.element.event_type is EventType.COMPENSATION:
+            compensate(p, ei)
             return
         if ei.element.event_type is EventType.SIGNAL and ei.element.signal is not None:
             broadcast_signal(p, ei)
@@ -116,6 +123,14 @@ def trigger(
     holder.trigger = dict(variables)
     p.close_event_scope(holder)
     p.complete(holder)
+
+
+def compensate(p: Processor, thrower: ElementInstance) -> None:
+    """A compensation throw / end event: ACTIVATED, trigger the compensation; it waits for the handlers it
+    invoked (compensation.handler_completed completes it) or, with nothing to compensate, completes at once."""
+    p.mark_activated(thrower)
+    if not compensation.throw(p, thrower):
+        p.complete(thrower)
 
 
 # -- escalations ---------------------------------------------------------------------------------------------

@@ -246,3 +246,146 @@ def test_escalation_events_where_zeebe_does_not_allow_them() -> None:
     assert problems(doc(chain(START, embedded, END), ESCALATION)) == (
         "- Element: s\n    - ERROR: Start events in subprocesses must be of type none\n"
     )
+
+
+# -- compensation ---------------------------------------------------------------------------------------------
+
+
+def comp_boundary(
+    b_id: str, attached: str, handler: str | None, cancel: bool = True, outgoing: str = ""
+) -> str:
+    flag = "" if cancel else ' cancelActivity="false"'
+    assoc = (
+        f'<bpmn:association id="{b_id}_assoc" sourceRef="{b_id}" targetRef="{handler}" />' if handler else ""
+    )
+    return (
+        f'<bpmn:boundaryEvent id="{b_id}" attachedToRef="{attached}"{flag}>{outgoing}'
+        f'<bpmn:compensateEventDefinition id="{b_id}_def" /></bpmn:boundaryEvent>{assoc}'
+    )
+
+
+def comp_handler(h_id: str = "undo", inner: str = "", tag: str = "serviceTask") -> str:
+    ext = '<bpmn:extensionElements><zeebe:taskDefinition type="undo" /></bpmn:extensionElements>'
+    return f'<bpmn:{tag} id="{h_id}" isForCompensation="true">{ext if tag == "serviceTask" else ""}{inner}</bpmn:{tag}>'
+
+
+def comp_throw(t_id: str, ref: str | None = None, wait: str | None = None, end: bool = False) -> str:
+    attrs = (f' activityRef="{ref}"' if ref else "") + (f' waitForCompletion="{wait}"' if wait else "")
+    tag = "endEvent" if end else "intermediateThrowEvent"
+    return f'<bpmn:{tag} id="{t_id}"><bpmn:compensateEventDefinition id="{t_id}_def"{attrs} /></bpmn:{tag}>'
+
+
+def test_compensation_events_are_accepted() -> None:
+    body = (
+        chain(START, '<bpmn:task id="A" />', comp_throw("t", "A"), END)
+        + comp_boundary("b", "A", "undo")
+        + comp_handler()
+    )
+    (model,) = parse_bpmn(doc(body), "x.bpmn")
+    b = model.element("b")
+    assert b.event_type is EventType.COMPENSATION
+    assert b.compensation is not None and b.compensation.handler_id == "undo"
+    assert model.element("undo").is_for_compensation
+    throw = model.element("t").compensation
+    assert throw is not None and throw.activity_ref == "A"
+    # a sub-process can be referenced without a boundary event of its own; a throw may broadcast
+    sub = '<bpmn:subProcess id="s"><bpmn:startEvent id="s_start" /></bpmn:subProcess>'
+    parse_bpmn(doc(chain(START, sub, comp_throw("t", "s"), comp_throw("t2", end=True))), "x.bpmn")
+
+
+def test_a_compensation_boundary_event_needs_an_association_and_no_outgoing_flows() -> None:
+    body = chain(START, '<bpmn:task id="A" />', END) + comp_boundary("b", "A", None) + comp_handler()
+    assert problems(doc(body)) == (
+        "- Element: b\n    - ERROR: Compensation boundary events must have a compensation association and no "
+        "outgoing sequence flows\n"
+    )
+    out = chain(START, '<bpmn:task id="A" />', END) + comp_handler()
+    out += comp_boundary("b", "A", "undo", outgoing="<bpmn:outgoing>fx</bpmn:outgoing>")
+    out += '<bpmn:sequenceFlow id="fx" sourceRef="b" targetRef="end" />'
+    assert "Compensation boundary events must have a compensation association" in problems(doc(out))
+    interrupting = chain(START, '<bpmn:task id="A" />', END) + comp_boundary("b", "A", "undo", cancel=False)
+    assert problems(doc(interrupting + comp_handler())) == (
+        "- Element: b\n    - ERROR: Non-Interrupting event of this type is not allowed\n"
+    )
+
+
+def test_a_compensation_handler_has_no_flows_and_no_boundary_events() -> None:
+    inner = "<bpmn:incoming>f9</bpmn:incoming><bpmn:outgoing>f10</bpmn:outgoing>"
+    body = (
+        chain(START, '<bpmn:task id="A" />', END)
+        + comp_boundary("b", "A", "undo")
+        + comp_handler(inner=inner)
+        + '<bpmn:sequenceFlow id="f9" sourceRef="start" targetRef="undo" />'
+        + '<bpmn:sequenceFlow id="f10" sourceRef="undo" targetRef="end" />'
+        + '<bpmn:boundaryEvent id="t" attachedToRef="undo"><bpmn:timerEventDefinition id="td">'
+        + "<bpmn:timeDuration>PT1M</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+    )
+    assert problems(doc(body)) == (
+        "- Element: undo\n"
+        "    - ERROR: A compensation handler should have no incoming sequence flows\n"
+        "    - ERROR: A compensation handler should have no outgoing sequence flows\n"
+        "    - ERROR: A compensation handler should have no boundary events\n"
+    )
+
+
+def test_the_activity_ref_of_a_compensation_throw_event() -> None:
+    assert problems(doc(chain(START, comp_throw("t", "nope"), END))) == (
+        "- Element: t_def\n    - ERROR: The referenced compensation activity 'nope' doesn't exist\n"
+    )
+    plain = chain(START, '<bpmn:task id="A" />', comp_throw("t", "A"), END)
+    assert problems(doc(plain)) == (
+        "- Element: t_def\n    - ERROR: The referenced compensation activity 'A' must have either a compensation "
+        "boundary event or be a subprocess\n"
+    )
+    # the activity is inside a sub-process, the throw event outside
+    sub = (
+        '<bpmn:subProcess id="s"><bpmn:startEvent id="s_start" /><bpmn:task id="A" />'
+        + comp_boundary("b", "A", "undo")
+        + comp_handler()
+        + "</bpmn:subProcess>"
+    )
+    assert problems(doc(chain(START, sub, comp_throw("t", "A"), END))) == (
+        "- Element: t_def\n    - ERROR: The referenced compensation activity 'A' must be in the same scope as the "
+        "compensation throw event\n"
+    )
+    # from an event sub-process, the activity may be in the scope around it
+    esp = (
+        '<bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEvent id="esp_start">'
+        '<bpmn:errorEventDefinition id="ee" /></bpmn:startEvent>'
+        + comp_throw("t", "A", end=True)
+        + '<bpmn:sequenceFlow id="fe" sourceRef="esp_start" targetRef="t" /></bpmn:subProcess>'
+    )
+    body = chain(START, '<bpmn:task id="A" />', END) + comp_boundary("b", "A", "undo") + comp_handler() + esp
+    parse_bpmn(doc(body), "x.bpmn")
+
+
+def test_compensation_throw_events_must_wait_for_completion() -> None:
+    assert problems(doc(chain(START, comp_throw("t", wait="false"), END))) == (
+        "- Element: t\n    - ERROR: A compensation intermediate throwing event waitForCompletion attribute must "
+        "be true or not present\n"
+    )
+    assert problems(doc(chain(START, comp_throw("e", wait="false", end=True)))) == (
+        "- Element: e\n    - ERROR: A compensation end event waitForCompletion attribute must be true or not "
+        "present\n"
+    )
+
+
+def test_compensation_start_events_and_catch_events_are_rejected() -> None:
+    compensation_start = (
+        '<bpmn:subProcess id="esp" triggeredByEvent="true"><bpmn:startEvent id="esp_start">'
+        '<bpmn:compensateEventDefinition id="cd" /></bpmn:startEvent></bpmn:subProcess>'
+    )
+    assert problems(doc(chain(START, END) + compensation_start)) == (
+        "- Element: esp\n    - ERROR: A compensation event subprocess is not allowed on the process level\n"
+        "    - ERROR: Start events in event subprocesses must be one of: message, timer, error, signal or "
+        "escalation\n"
+    )
+    nested = f'<bpmn:subProcess id="s"><bpmn:startEvent id="s_start" />{compensation_start}</bpmn:subProcess>'
+    assert problems(doc(chain(START, nested, END))) == (
+        "- Element: esp\n    - ERROR: Start events in event subprocesses must be one of: message, timer, error, "
+        "signal or escalation\n"
+    )
+    catch = '<bpmn:intermediateCatchEvent id="c"><bpmn:compensateEventDefinition id="cd" /></bpmn:intermediateCatchEvent>'
+    assert problems(doc(chain(START, catch, END))) == (
+        "- Element: c\n    - ERROR: Event definition must be one of: message, timer, signal, link, or conditional\n"
+    )
