@@ -274,3 +274,74 @@ def test_embassy_reply_link_reaches_the_engine_once(deployed: Stack, pages: Any)
 
 
 assert (ROOT / "bpmn" / f"{PROCESS}.bpmn").is_file()
+
+
+def test_a_caseworker_corrects_an_invalid_request_through_its_form(deployed: Stack, pages: Any) -> None:
+    """A request from elsewhere fails validation: the caseworker sees every problem in the form, corrects the
+    fields, and the request is validated again."""
+    request = {**intake_form(countryCode="XQ", durationDays="0"), "requestId": "IPA-2026-0777"}
+    variables: dict[str, Any] = {**request, "durationDays": 0, "ukStaffCount": 2, "recipientCount": 12}
+    variables.update(contractValue=42000, ukStaffRanks=["SERGEANT", "INSPECTOR"])
+    with deployed.rest() as rest:
+        rest.post(
+            "/messages/publication",
+            json={"name": "RequestReceived", "correlationKey": "IPA-2026-0777", "variables": variables},
+        ).raise_for_status()
+        # the validate-request worker's answer (tests/process/test_paths.py runs the real one)
+        jobs = rest.post(
+            "/jobs/activation",
+            json={
+                "type": "validate-request",
+                "maxJobsToActivate": 1,
+                "timeout": 60000,
+                "requestTimeout": 5000,
+            },
+        ).json()["jobs"]
+        [job] = [j for j in jobs if j["variables"].get("requestId") == "IPA-2026-0777"]
+        problems = [
+            {"field": "countryCode", "message": "'XQ' is not an ISO 3166-1 country code"},
+            {"field": "durationDays", "message": "must be at least 1"},
+        ]
+        rest.post(
+            f"/jobs/{job['jobKey']}/error",
+            json={
+                "errorCode": "REQUEST_INVALID",
+                "errorMessage": "2 problems",
+                "variables": {"requestProblems": problems},
+            },
+        ).raise_for_status()
+    task = _wait(
+        "the correction task", lambda: _open_task(deployed, "CorrectRequest", str(job["processInstanceKey"]))
+    )
+    key = str(task["userTaskKey"])
+
+    page = pages(CASEWORKER)
+    page.goto(page.base + f"/inbox/{key}")
+    page.locator("#task-form .fjs-form-field").first.wait_for()
+    page.click("button:has-text('Claim')")
+    page.wait_for_selector("text=Assigned to you")
+    form = page.locator("#task-form")
+    form.locator(".fjs-form-field").first.wait_for()
+    text = form.inner_text()
+    assert "'XQ' is not an ISO 3166-1 country code" in text and "must be at least 1" in text, text
+    country = form.locator("input[name='countryCode'], .fjs-form-field:has-text('Country') input").first
+    assert country.input_value() == "XQ", "the request's fields come prefilled"
+    screenshot(page, "correct-request")
+    country.fill("JM")
+    form.locator(".fjs-form-field:has-text('Duration') input").first.fill("5")
+    page.click("#complete-task")
+    page.wait_for_url("**/inbox")
+    assert not page.errors, page.errors
+
+    with deployed.rest() as rest:
+        assert rest.get(f"/user-tasks/{key}").json()["state"] == "COMPLETED"
+        found = rest.post(
+            "/variables/search", json={"filter": {"processInstanceKey": job["processInstanceKey"]}}
+        ).json()["items"]
+        values = {v["name"]: v["value"] for v in found}
+        assert values["countryCode"] == '"JM"' and values["durationDays"] == "5"
+        again = rest.post(
+            "/jobs/search",
+            json={"filter": {"processInstanceKey": job["processInstanceKey"], "type": "validate-request"}},
+        ).json()["items"]
+        assert len(again) == 2, "validated again after the correction"
