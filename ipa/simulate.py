@@ -227,6 +227,10 @@ def render(report: SimulationReport) -> Any:
 # -- drawing requests ------------------------------------------------------------------------------------------
 
 
+#: requests that arrive with a field wrong (validation sends them to a caseworker to correct)
+GARBLED_SHARE = 0.03
+
+
 def _day(n: int) -> date:
     return (EPOCH + timedelta(days=n)).date()
 
@@ -488,6 +492,9 @@ def answer(draw: Draw, plan: Plan, element: str, occurrence: int, created: int) 
     rng = draw(plan.request_id, element, occurrence)
     country = reference.country(v["countryCode"])
     sla = lambda target, late=0.1: _sla(rng, created, target, late)  # noqa: E731
+    if element == "CorrectRequest":
+        # the caseworker checks the requester's papers and puts the missing duration back
+        return Answer(sla(3), {"durationDays": v["durationDays"]})
     if element == "ScopeCapabilityReview":
         # with the out-of-scope and sanctions cases, about a quarter are screened out at intake (§8)
         capability = rng.random() > 0.12
@@ -860,9 +867,11 @@ class Simulation:
     async def arrive(self) -> None:
         arriving = self.arrivals.get(self.day, [])
         for plan in arriving:
-            await self.publish(
-                "RequestReceived", plan.request_id, plan.variables, f"sim:start:{plan.request_id}"
-            )
+            variables = plan.variables
+            if self.draw(plan.request_id, "garbled").random() < GARBLED_SHARE:
+                # a request typed in at Post with the duration missing: validation stops it for correction
+                variables = {**variables, "durationDays": 0}
+            await self.publish("RequestReceived", plan.request_id, variables, f"sim:start:{plan.request_id}")
         if arriving:
             await self.settle()
 
