@@ -12,6 +12,7 @@ INVALID_ARGUMENT rejection.
 from engine.bpmn.errors import BpmnParseError, Problem
 from engine.bpmn.model import (
     USER_TASK_JOB_TYPE,
+    AdHocDefinition,
     CalledDecision,
     CalledElement,
     CompensationDefinition,
@@ -40,6 +41,7 @@ from engine.bpmn.parser import parse_bpmn
 
 __all__ = [
     "USER_TASK_JOB_TYPE",
+    "AdHocDefinition",
     "BpmnParseError",
     "CalledDecision",
     "CalledElement",

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from engine.feel import CompiledExpression
 
@@ -27,6 +27,9 @@ class ElementType(StrEnum):
     PROCESS = "PROCESS"
     SUB_PROCESS = "SUB_PROCESS"
     EVENT_SUB_PROCESS = "EVENT_SUB_PROCESS"
+    AD_HOC_SUB_PROCESS = "AD_HOC_SUB_PROCESS"
+    #: the scope Zeebe creates around each element an ad-hoc sub-process activates (`<id>#innerInstance`)
+    AD_HOC_SUB_PROCESS_INNER_INSTANCE = "AD_HOC_SUB_PROCESS_INNER_INSTANCE"
     START_EVENT = "START_EVENT"
     INTERMEDIATE_CATCH_EVENT = "INTERMEDIATE_CATCH_EVENT"
     INTERMEDIATE_THROW_EVENT = "INTERMEDIATE_THROW_EVENT"
@@ -224,6 +227,22 @@ class CompensationDefinition:
 
 
 @dataclass(frozen=True, slots=True)
+class AdHocDefinition:
+    """An ad-hoc sub-process (`zeebe:adHoc`, `completionCondition`, `cancelRemainingInstances`;
+    AdHocSubProcessTransformer). `activity_ids`: the inner elements it can activate (activities, gateways and
+    intermediate events without incoming flows); `metadata`: its `adHocSubProcessElements` variable."""
+
+    inner_instance_id: str
+    activity_ids: tuple[str, ...] = ()
+    active_elements: Expr | None = None  # always FEEL: a list of element ids
+    completion_condition: Expr | None = None  # always FEEL
+    cancel_remaining_instances: bool = True
+    output_collection: str | None = None
+    output_element: Expr | None = None
+    metadata: tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class LinkDefinition:
     """`bpmn:linkEventDefinition name`: a throw link jumps to the catch link of the same name in its scope."""
 
@@ -284,6 +303,7 @@ class Element:
     escalation: EscalationDefinition | None = None
     compensation: CompensationDefinition | None = None
     link: LinkDefinition | None = None
+    ad_hoc: AdHocDefinition | None = None
     loop: LoopCharacteristics | None = None
 
     #: start event of an event sub-process: interrupting; boundary event: cancelActivity
@@ -318,8 +338,8 @@ class Element:
         """Zeebe applies input mappings in the `onActivate` of most elements; link events and escalation and
         compensation throw events activate without them (IntermediateThrowEventProcessor,
         IntermediateCatchEventProcessor, EndEventProcessor)."""
-        if self.event_type is EventType.LINK:
-            return False
+        if self.event_type is EventType.LINK or self.element_type is ElementType.AD_HOC_SUB_PROCESS:
+            return False  # an ad-hoc sub-process applies them itself, after its own local variables
         return not (
             self.event_type in (EventType.ESCALATION, EventType.COMPENSATION) and self.element_type in _THROWS
         )
@@ -330,7 +350,9 @@ class Element:
         return not (self.event_type is EventType.COMPENSATION and self.element_type in _THROWS)
 
 
-_SCOPES = frozenset({ElementType.PROCESS, ElementType.SUB_PROCESS, ElementType.EVENT_SUB_PROCESS})
+_SCOPES = frozenset(
+    {ElementType.PROCESS, ElementType.SUB_PROCESS, ElementType.EVENT_SUB_PROCESS, ElementType.AD_HOC_SUB_PROCESS}
+)
 _THROWS = frozenset({ElementType.INTERMEDIATE_THROW_EVENT, ElementType.END_EVENT})
 
 

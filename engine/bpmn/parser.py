@@ -19,6 +19,7 @@ from engine.bpmn import statics
 from engine.bpmn.errors import BpmnParseError, Problem
 from engine.bpmn.model import (
     USER_TASK_JOB_TYPE,
+    AdHocDefinition,
     CalledDecision,
     CalledElement,
     CompensationDefinition,
@@ -78,7 +79,7 @@ _EVENT_TYPES: dict[str, ElementType] = {
     "intermediateThrowEvent": ElementType.INTERMEDIATE_THROW_EVENT,
     "boundaryEvent": ElementType.BOUNDARY_EVENT,
 }
-#: flow elements Zeebe rejects (`FlowElementValidator`), and the ones this engine does not run
+#: flow elements Zeebe rejects (`FlowElementValidator`)
 _UNSUPPORTED_BY_ZEEBE = frozenset(
     {
         "complexGateway",
@@ -89,7 +90,7 @@ _UNSUPPORTED_BY_ZEEBE = frozenset(
         "implicitThrowEvent",
     }
 )
-_UNSUPPORTED_HERE = frozenset({"adHocSubProcess"})
+_SUB_PROCESSES = frozenset({"subProcess", "adHocSubProcess"})  # the model API's SubProcess and its subclass
 _DATA_ELEMENTS = frozenset({"dataObject", "dataObjectReference", "dataStoreReference"})
 
 _EVENT_DEFINITIONS = {
@@ -425,12 +426,8 @@ class _Reader:
                     "to the documentation for a list of supported elements: "
                     "https://docs.camunda.io/docs/components/modeler/bpmn/bpmn-coverage/",
                 )
-            elif name in _UNSUPPORTED_HERE:
-                self.error(
-                    child, f"Elements of type '{name[0].upper() + name[1:]}' are not supported by this engine"
-                )
             elif (
-                name in _TASK_TYPES or name in _GATEWAY_TYPES or name in _EVENT_TYPES or name == "subProcess"
+                name in _TASK_TYPES or name in _GATEWAY_TYPES or name in _EVENT_TYPES or name in _SUB_PROCESSES
             ):
                 flow_nodes.append(child)
         for child in flow_nodes:
@@ -445,6 +442,8 @@ class _Reader:
             name = _local(child.tag)
             if name == "subProcess":
                 self.read_sub_process(child, kw, scope)
+            elif name == "adHocSubProcess":
+                self.read_ad_hoc(child, kw, scope)
             elif name in _TASK_TYPES:
                 self.read_activity(child, kw, _TASK_TYPES[name])
             elif name in _GATEWAY_TYPES:
@@ -518,6 +517,102 @@ class _Reader:
             self.error(definition, "Link name must be present and not empty.")
             return None
         return LinkDefinition(name)
+
+    def read_ad_hoc(self, node: ET.Element, kw: dict[str, Any], parent: _Scope) -> None:
+        """An ad-hoc sub-process: AdHocSubProcessValidator, then what SubProcessValidator checks of any
+        sub-process; the activities it can activate are known once the flows are (`build`)."""
+        node_id = kw["id"]
+        inner = self.read_scope(node, node_id, parent.id)
+        jobs = self.extension_list(node, "taskDefinition")
+        ad_hoc = self.extension(node, "adHoc")
+        cancel_remaining = _bool(node.get("cancelRemainingInstances"), True)
+        condition_node = node.find(_B + "completionCondition")
+        if jobs:
+            if not cancel_remaining:
+                self.error(node, "Must not set cancelRemainingInstances to false in combination with zeebe:taskDefinition")
+            if condition_node is not None:
+                self.error(node, "Must not set completionCondition in combination with zeebe:taskDefinition")
+            if ad_hoc is not None and ad_hoc.get("activeElementsCollection"):
+                self.error(
+                    node, "Must not set activeElementsCollection in combination with zeebe:taskDefinition"
+                )
+            self.error(
+                node,
+                "Ad-hoc sub-processes with a 'zeebe:taskDefinition' (job worker implementation) are not "
+                "supported by this engine",
+            )
+        if not any(_is_bpmn(c) and _local(c.tag) in _FLOW_ELEMENTS for c in node):
+            self.error(node, "Must have at least one activity.")
+        if inner.start_events:
+            self.error(node, "Must not contain a start event.")
+        if any(self.kwargs[c].get("element_type") == ElementType.END_EVENT for c in inner.children):
+            self.error(node, "Must not contain an end event.")
+        if inner.start_events and self.event_definitions(self.nodes[inner.start_events[0]]):
+            self.error(node, "Start events in subprocesses must be of type none")
+        self.check_event_sub_processes(node, inner)
+        self.check_links(node, inner)
+        parent.link_catch_names_deep.extend(inner.link_catch_names_deep)
+        kw.update(self.scope_kwargs(inner, ElementType.AD_HOC_SUB_PROCESS, node))
+        kw["flow_scope_id"] = parent.id
+        self.read_activity_common(node, kw)
+        active, output_collection, output_element = None, None, None
+        if ad_hoc is not None:
+            active = self.expr(ad_hoc, ad_hoc.get("activeElementsCollection") or None, non_static=True)
+            output_collection = ad_hoc.get("outputCollection") or None
+            output_element = self.expr(ad_hoc, ad_hoc.get("outputElement") or None)
+            if output_collection and output_element is None:
+                self.error(
+                    ad_hoc, "Attribute 'outputElement' must be present if the attribute 'outputCollection' is set"
+                )
+            elif output_element is not None and not output_collection:
+                self.error(
+                    ad_hoc, "Attribute 'outputCollection' must be present if the attribute 'outputElement' is set"
+                )
+        condition = None
+        if condition_node is not None:
+            condition = self.expr(node, (condition_node.text or "").strip() or None, non_static=True)
+        kw["ad_hoc"] = AdHocDefinition(
+            inner_instance_id=f"{node_id}#innerInstance",
+            active_elements=active,
+            completion_condition=condition,
+            cancel_remaining_instances=cancel_remaining,
+            output_collection=output_collection,
+            output_element=output_element,
+        )
+
+    def ad_hoc_activities(
+        self, kw: dict[str, Any], incoming: dict[str, list[dict[str, Any]]]
+    ) -> AdHocDefinition:
+        """The inner elements an ad-hoc sub-process can activate, and their `adHocSubProcessElements` entries
+        (AdHocActivityMetadata: empty fields left out)."""
+        ad_hoc: AdHocDefinition = kw["ad_hoc"]
+        ids = tuple(
+            c
+            for c in kw.get("child_ids", ())
+            if self.kwargs[c].get("element_type") in _AD_HOC_ACTIVITIES and not incoming.get(c)
+        )
+        metadata = []
+        for c in ids:
+            node = self.nodes[c]
+            doc = node.find(_B + "documentation")
+            entry: dict[str, Any] = {"elementId": c}
+            if node.get("name"):
+                entry["elementName"] = node.get("name")
+            if doc is not None and (doc.text or ""):
+                entry["documentation"] = doc.text
+            if self.kwargs[c].get("properties"):
+                entry["properties"] = dict(self.kwargs[c]["properties"])
+            metadata.append(frozen_map(entry))
+        return AdHocDefinition(
+            inner_instance_id=ad_hoc.inner_instance_id,
+            activity_ids=ids,
+            active_elements=ad_hoc.active_elements,
+            completion_condition=ad_hoc.completion_condition,
+            cancel_remaining_instances=ad_hoc.cancel_remaining_instances,
+            output_collection=ad_hoc.output_collection,
+            output_element=ad_hoc.output_element,
+            metadata=tuple(metadata),
+        )
 
     def incoming_refs(self, node: ET.Element) -> list[ET.Element]:
         return node.findall(_B + "incoming")
@@ -1016,7 +1111,7 @@ class _Reader:
     ) -> None:
         attached = node.get("attachedToRef")
         target = self.by_id.get(attached or "")
-        if target is None or not (_local(target.tag) in _TASK_TYPES or _local(target.tag) == "subProcess"):
+        if target is None or not (_local(target.tag) in _TASK_TYPES or _local(target.tag) in _SUB_PROCESSES):
             self.error(node, "Must be attached to an activity")
         else:
             kw["attached_to_id"] = attached
@@ -1031,7 +1126,7 @@ class _Reader:
         if definition is None:
             return
         if kind == "escalationEventDefinition":
-            if target is not None and _local(target.tag) not in ("subProcess", "callActivity"):
+            if target is not None and _local(target.tag) not in ("subProcess", "adHocSubProcess", "callActivity"):
                 self.error(
                     node,
                     "An escalation boundary event should only be attached to a subprocess, or a call activity.",
@@ -1209,7 +1304,7 @@ class _Reader:
         ):
             self.error(definition, f"The referenced compensation activity '{ref}' doesn't exist")
             return CompensationDefinition(activity_ref=ref)
-        is_sub_process = _local(activity.tag) == "subProcess" and not _bool(
+        is_sub_process = _local(activity.tag) in _SUB_PROCESSES and not _bool(
             activity.get("triggeredByEvent"), False
         )
         if ref not in self.compensation_hosts and not is_sub_process:
@@ -1371,6 +1466,12 @@ class _Reader:
         elements: dict[str, Element] = {}
         for node_id, kw in self.kwargs.items():
             kw = dict(kw)
+            if kw.get("ad_hoc") is not None:
+                kw["ad_hoc"] = self.ad_hoc_activities(kw, incoming)
+                inner_id = kw["ad_hoc"].inner_instance_id
+                elements[inner_id] = Element(
+                    id=inner_id, element_type=ElementType.AD_HOC_SUB_PROCESS_INNER_INSTANCE, flow_scope_id=node_id
+                )
             kw["incoming"] = tuple(flows[f["id"]] for f in incoming.get(node_id, []))
             kw["outgoing"] = tuple(flows[f["id"]] for f in outgoing.get(node_id, []))
             if node_id in defaults:
@@ -1455,7 +1556,23 @@ class _Reader:
                 self.error(node, "Cannot reference the same message name as a boundary event")
 
 
-_ACTIVITIES = frozenset({*_TASK_TYPES.values(), ElementType.SUB_PROCESS})
+_ACTIVITIES = frozenset({*_TASK_TYPES.values(), ElementType.SUB_PROCESS, ElementType.AD_HOC_SUB_PROCESS})
+#: what an ad-hoc sub-process can activate (AdHocSubProcessTransformer.isAdHocActivity), if it has no incoming flow
+_AD_HOC_ACTIVITIES = frozenset(
+    {
+        *_TASK_TYPES.values(),
+        *_GATEWAY_TYPES.values(),
+        ElementType.SUB_PROCESS,
+        ElementType.AD_HOC_SUB_PROCESS,
+        ElementType.INTERMEDIATE_THROW_EVENT,
+        ElementType.INTERMEDIATE_CATCH_EVENT,
+    }
+)
+#: BPMN flow elements (what `AdHocSubProcess.getFlowElements` holds)
+_FLOW_ELEMENTS = frozenset(
+    {*_TASK_TYPES, *_GATEWAY_TYPES, *_EVENT_TYPES, *_SUB_PROCESSES, *_UNSUPPORTED_BY_ZEEBE, *_DATA_ELEMENTS}
+    | {"sequenceFlow"}
+)
 _ESP_STARTS = frozenset(
     {
         "messageEventDefinition",

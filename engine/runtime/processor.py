@@ -134,6 +134,16 @@ class Processor:
         self.complete(ei)
         return ei
 
+    def activate_scope(self, element: Element, scope: ElementInstance) -> ElementInstance:
+        """A scope that is ELEMENT_ACTIVATING and ELEMENT_ACTIVATED at once, its children activated by the
+        caller (the inner instance around an element an ad-hoc sub-process activates)."""
+        ei = ElementInstance(self.ctx.key(), element, scope.definition, scope, self.ctx.now)
+        self.state.element_instances[ei.key] = ei
+        scope.children[ei.key] = ei
+        self._transition(ei, "ACTIVATING")
+        self._transition(ei, "ACTIVATED")
+        return ei
+
     def activate_and_complete(self, event: Element, scope: ElementInstance) -> ElementInstance:
         """An event that is only passed through (a compensation boundary event when its handler is invoked):
         ACTIVATING, ACTIVATED, COMPLETING and COMPLETED at once, nothing else."""
@@ -171,9 +181,22 @@ class Processor:
             return
         if ei.state == "ACTIVATED":
             self._transition(ei, "COMPLETING")
+        parent = ei.parent
+        link = ei.element.link
+        # an element without outgoing flows ends a path of its flow scope (a link throw event jumps on)
+        ends_path = (
+            parent is not None
+            and not parent.is_mi_body
+            and not ei.element.outgoing
+            and (link is None or link.catch_id is None)
+        )
+        path_result: Any = None
         try:
             handler_for(ei).before_complete(self, ei)
             vars_.apply_result(self.ctx, ei)
+            if ends_path:
+                assert parent is not None
+                path_result = handler_for(parent).path_completing(self, parent, ei)
         except StepFailure as e:
             self.incident(ei, e.error_type, e.message, "complete")
             return
@@ -184,14 +207,12 @@ class Processor:
         self._finish(ei, "COMPLETED")
         if ei.runtime.get("compensation"):
             compensation.handler_completed(self, ei)
-        parent = ei.parent
         if parent is None:
             self.process_completed(ei)
             return
         if parent.is_mi_body:
             handler_for(parent).child_completed(self, parent, ei)
             return
-        link = ei.element.link
         if link is not None and link.catch_id is not None:
             # a link throw event continues at the catch link event of its name, with no sequence flow taken
             # (Zeebe's activateElementInstanceInFlowScope)
@@ -203,6 +224,8 @@ class Processor:
         if outgoing:
             for flow in outgoing:
                 self.take_flow(flow, parent, passed)
+        elif ends_path:
+            handler_for(parent).path_completed(self, parent, ei, path_result)
         else:
             self.child_done(parent)
 

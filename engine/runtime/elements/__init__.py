@@ -17,6 +17,8 @@ def _registry() -> dict[ElementType, Handler]:
         ElementType.PROCESS: containers.Process(),
         ElementType.SUB_PROCESS: containers.SubProcess(),
         ElementType.EVENT_SUB_PROCESS: containers.EventSubProcess(),
+        ElementType.AD_HOC_SUB_PROCESS: containers.AdHocSubProcess(),
+        ElementType.AD_HOC_SUB_PROCESS_INNER_INSTANCE: Handler(),  # only created active (activate_scope)
         ElementType.CALL_ACTIVITY: containers.CallActivity(),
         ElementType.SERVICE_TASK: tasks.JobTask(),
         ElementType.SEND_TASK: tasks.JobTask(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine.runtime.state import ElementInstance
 
@@ -26,3 +26,14 @@ class Handler:
 
     def child_process_completed(self, p: Processor, ei: ElementInstance, child: ElementInstance) -> None:
         """A call activity hears of its child process instance's completion."""
+
+    def path_completing(self, p: Processor, ei: ElementInstance, child: ElementInstance) -> Any:
+        """A scope: `child`, which has no outgoing flows, is COMPLETING (Zeebe's beforeExecutionPathCompleted,
+        before the child's ELEMENT_COMPLETED); may fail (an incident on the child). The result goes to
+        `path_completed`."""
+        return None
+
+    def path_completed(self, p: Processor, ei: ElementInstance, child: ElementInstance, result: Any) -> None:
+        """A scope: that path ended (afterExecutionPathCompleted); by default the scope completes when no token
+        is left."""
+        p.child_done(ei)

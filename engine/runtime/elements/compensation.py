@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from engine.runtime.processor import Processor
 
 _FLOW_SCOPES = frozenset({ElementType.SUB_PROCESS})
+#: scopes whose termination drops the subscriptions within (deleteSubscriptionsOfSubprocess)
+_DROPPING_SCOPES = frozenset(
+    {ElementType.SUB_PROCESS, ElementType.AD_HOC_SUB_PROCESS, ElementType.AD_HOC_SUB_PROCESS_INNER_INSTANCE}
+)
 
 
 def _subscriptions(pi: ElementInstance) -> list[dict[str, Any]]:
@@ -100,6 +104,7 @@ def _is_activity(ei: ElementInstance) -> bool:
 _ACTIVITY_TYPES = frozenset(
     {
         ElementType.SUB_PROCESS,
+        ElementType.AD_HOC_SUB_PROCESS,
         ElementType.CALL_ACTIVITY,
         ElementType.SERVICE_TASK,
         ElementType.SEND_TASK,
@@ -221,7 +226,7 @@ def scope_terminating(p: Processor, ei: ElementInstance) -> None:
     all of its subscriptions."""
     if ei.is_process:
         process_completing(p, ei)
-    elif ei.element.element_type is ElementType.SUB_PROCESS and not ei.is_mi_body:
+    elif ei.element.element_type in _DROPPING_SCOPES and not ei.is_mi_body:
         pi = ei.process_instance
         subs = pi.runtime.get("compensations", [])
         if not subs:

@@ -1,9 +1,10 @@
-"""Scopes: the process, embedded and event sub-processes, call activities and multi-instance bodies."""
+"""Scopes: the process, embedded, event and ad-hoc sub-processes, call activities and multi-instance bodies."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from engine.bpmn import Element
 from engine.runtime import variables as vars_
 from engine.runtime.elements import compensation
 from engine.runtime.elements.base import Handler
@@ -50,6 +51,124 @@ class EventSubProcess(Handler):
         start_id = str(ei.runtime.pop("start", None) or ei.element.none_start_event_id)
         trigger = ei.runtime.pop("start_trigger", None)
         p.activate(ei.definition.model.elements[start_id], ei, trigger=trigger)
+
+
+class AdHocSubProcess(Handler):
+    """Zeebe's AdHocSubProcessProcessor (BPMN implementation) and BpmnAdHocSubProcessBehavior.
+
+    Activation: the local variables `adHocSubProcessElements` and the output collection (`[]`), the input
+    mappings, then `activeElementsCollection` (failures are EXTRACT_VALUE_ERROR incidents); each listed element
+    runs in its own inner instance (AD_HOC_SUB_PROCESS_INNER_INSTANCE, ACTIVATING and ACTIVATED at once).
+    When an inner instance (or an event sub-process) ends, its `outputElement` is appended to the output
+    collection and the completion condition is evaluated; true completes the sub-process - terminating the
+    other inner instances first unless `cancelRemainingInstances="false"`, which waits for them - false
+    leaves it waiting; without a condition it completes when nothing is left running.
+    """
+
+    ELEMENTS_VARIABLE = "adHocSubProcessElements"
+
+    def activate(self, p: Processor, ei: ElementInstance) -> None:
+        ad_hoc = ei.element.ad_hoc
+        assert ad_hoc is not None
+        vars_.set_local(p.ctx, ei, self.ELEMENTS_VARIABLE, [dict(m) for m in ad_hoc.metadata])
+        if ad_hoc.output_collection:
+            vars_.set_local(p.ctx, ei, ad_hoc.output_collection, [])
+        vars_.apply_inputs(p.ctx, ei, ei.element.io.inputs)
+        element_ids = self._elements_to_activate(p, ei)
+        p.mark_activated(ei)
+        activations = [self._inner_instance(p, ei, element_id) for element_id in element_ids]
+        for element, inner, key in activations:  # the ACTIVATE_ELEMENT commands follow the inner instances
+            p.activate(element, inner, key=key)
+
+    def _elements_to_activate(self, p: Processor, ei: ElementInstance) -> list[str]:
+        ad_hoc = ei.element.ad_hoc
+        assert ad_hoc is not None
+        expr = ad_hoc.active_elements
+        if expr is None:
+            return []
+        prefix = "Failed to activate ad-hoc elements. "
+        try:
+            value = vars_.expect(expr, vars_.evaluate(p.ctx, expr, ei), "ARRAY")
+        except StepFailure as e:
+            raise StepFailure("EXTRACT_VALUE_ERROR", prefix + e.message) from None
+        if not all(isinstance(v, str) for v in value):
+            raise StepFailure(
+                "EXTRACT_VALUE_ERROR",
+                f"{prefix}Expected result of the expression '{expr.expression}' to be 'ARRAY' containing 'STRING' "
+                "items, but was 'ARRAY' containing at least one non-'STRING' item.",
+            )
+        missing = [v for v in value if v not in ad_hoc.activity_ids]
+        if missing:
+            raise StepFailure(
+                "EXTRACT_VALUE_ERROR",
+                f"Expected to activate activities for ad-hoc sub-process with key '{ei.key}', but the given "
+                f"elements [{', '.join(missing)}] do not exist.",
+            )
+        return list(value)
+
+    def _inner_instance(
+        self, p: Processor, ei: ElementInstance, element_id: str
+    ) -> tuple[Element, ElementInstance, int]:
+        """The inner instance for one activation, the output element's variable (a local `null` of the ad-hoc
+        sub-process, so the inner results land there) and the key of the element instance to activate."""
+        ad_hoc = ei.element.ad_hoc
+        assert ad_hoc is not None
+        model = ei.definition.model
+        inner = p.activate_scope(model.elements[ad_hoc.inner_instance_id], ei)
+        out = ad_hoc.output_element
+        if out is not None and out.feel is not None and out.expression.strip().isidentifier():
+            vars_.set_local(p.ctx, ei, out.expression.strip(), None)
+        return model.elements[element_id], inner, p.ctx.key()
+
+    def path_completing(self, p: Processor, ei: ElementInstance, child: ElementInstance) -> bool | None:
+        """beforeExecutionPathCompleted: collect the output, evaluate the completion condition (None: none)."""
+        ad_hoc = ei.element.ad_hoc
+        assert ad_hoc is not None
+        if ad_hoc.output_collection and ad_hoc.output_element is not None:
+            value = vars_.evaluate(p.ctx, ad_hoc.output_element, child)
+            current = ei.variables.get(ad_hoc.output_collection)
+            collection = current.value if current is not None else None
+            if not isinstance(collection, list):
+                raise StepFailure(
+                    "UNKNOWN",
+                    "The output collection has the wrong type. Expected ARRAY but was "
+                    f"{vars_._type_of(collection)}.",
+                )
+            vars_.set_local(p.ctx, ei, ad_hoc.output_collection, [*collection, value])
+        condition = ad_hoc.completion_condition
+        if condition is None:
+            return None
+        try:
+            return bool(vars_.expect(condition, vars_.evaluate(p.ctx, condition, ei), "BOOLEAN"))
+        except StepFailure as e:
+            raise StepFailure("EXTRACT_VALUE_ERROR", "Failed to evaluate completion condition. " + e.message) from None
+
+    def path_completed(self, p: Processor, ei: ElementInstance, child: ElementInstance, result: Any) -> None:
+        """afterExecutionPathCompleted (BpmnBehavior) and completionConditionFulfilled."""
+        ad_hoc = ei.element.ad_hoc
+        assert ad_hoc is not None
+        if result is None:
+            p.child_done(ei)
+        elif result and ad_hoc.cancel_remaining_instances:
+            if ei.children:  # TERMINATE_ELEMENT for each; the last one terminated completes the sub-process
+                p.ctx.queue.append(lambda: self._cancel_remaining(p, ei))
+            else:
+                p.complete(ei)
+        elif result:
+            p.child_done(ei)  # wait for the remaining instances
+
+    def _cancel_remaining(self, p: Processor, ei: ElementInstance) -> None:
+        if ei.state != "ACTIVATED":
+            return
+        for child in list(ei.children.values()):
+            p.terminate(child)
+
+    def before_complete(self, p: Processor, ei: ElementInstance) -> None:
+        ad_hoc = ei.element.ad_hoc
+        assert ad_hoc is not None
+        if ad_hoc.output_collection and ei.parent is not None:
+            var = ei.variables.get(ad_hoc.output_collection)
+            vars_.merge_document(p.ctx, ei.parent, {ad_hoc.output_collection: var.value if var else []})
 
 
 class CallActivity(Handler):

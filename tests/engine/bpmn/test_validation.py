@@ -149,7 +149,7 @@ def test_unknown_message_and_error_references() -> None:
 def test_unsupported_elements_messages() -> None:
     body = (
         START
-        + '<bpmn:complexGateway id="cx" /><bpmn:transaction id="tx" /><bpmn:adHocSubProcess id="adhoc" />'
+        + '<bpmn:complexGateway id="cx" /><bpmn:transaction id="tx" />'
     )
     details = problems(doc(body))
     assert (
@@ -158,10 +158,6 @@ def test_unsupported_elements_messages() -> None:
     ) in details
     assert (
         "- Element: tx\n    - ERROR: Elements of type 'Transaction' are currently not supported." in details
-    )
-    assert (
-        "- Element: adhoc\n    - ERROR: Elements of type 'AdHocSubProcess' are not supported by this engine\n"
-        in details
     )
 
 

@@ -389,3 +389,82 @@ def test_compensation_start_events_and_catch_events_are_rejected() -> None:
     assert problems(doc(chain(START, catch, END))) == (
         "- Element: c\n    - ERROR: Event definition must be one of: message, timer, signal, link, or conditional\n"
     )
+
+
+# -- ad-hoc sub-processes --------------------------------------------------------------------------------------
+
+
+def ad_hoc(inner: str, attrs: str = "", ext: str = "", condition: str | None = None) -> str:
+    extension = f"<bpmn:extensionElements>{ext}</bpmn:extensionElements>" if ext else ""
+    cond = (
+        f"<bpmn:completionCondition>{condition}</bpmn:completionCondition>" if condition is not None else ""
+    )
+    return f'<bpmn:adHocSubProcess id="ad"{attrs}>{extension}{inner}{cond}</bpmn:adHocSubProcess>'
+
+
+def test_an_ad_hoc_sub_process_is_accepted_with_its_activities() -> None:
+    inner = (
+        '<bpmn:task id="A" /><bpmn:task id="B" name="Bee"><bpmn:documentation>does B</bpmn:documentation></bpmn:task>'
+        '<bpmn:task id="C" /><bpmn:sequenceFlow id="bc" sourceRef="B" targetRef="C" />'
+        '<bpmn:boundaryEvent id="t" attachedToRef="A"><bpmn:timerEventDefinition id="td">'
+        "<bpmn:timeDuration>PT1M</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>"
+    )
+    xml = doc(
+        chain(
+            START,
+            ad_hoc(
+                inner,
+                ' cancelRemainingInstances="false"',
+                '<zeebe:adHoc activeElementsCollection="=todo" outputCollection="out" outputElement="=r" />',
+                "=done",
+            ),
+            END,
+        )
+    )
+    (model,) = parse_bpmn(xml, "x.bpmn")
+    element = model.element("ad")
+    assert element.ad_hoc is not None
+    assert element.ad_hoc.activity_ids == ("A", "B")  # C has an incoming flow, t is a boundary event
+    assert [dict(m) for m in element.ad_hoc.metadata] == [
+        {"elementId": "A"},
+        {"elementId": "B", "elementName": "Bee", "documentation": "does B"},
+    ]
+    assert not element.ad_hoc.cancel_remaining_instances and element.ad_hoc.output_collection == "out"
+    assert model.element("ad#innerInstance").flow_scope_id == "ad"
+
+
+def test_ad_hoc_sub_process_rules() -> None:
+    assert (
+        problems(doc(chain(START, ad_hoc(""), END)))
+        == "- Element: ad\n    - ERROR: Must have at least one activity.\n"
+    )
+    with_events = ad_hoc('<bpmn:startEvent id="s" /><bpmn:task id="A" /><bpmn:endEvent id="e" />')
+    assert problems(doc(chain(START, with_events, END))) == (
+        "- Element: ad\n    - ERROR: Must not contain a start event.\n    - ERROR: Must not contain an end event.\n"
+    )
+    static = ad_hoc(
+        '<bpmn:task id="A" />', ext='<zeebe:adHoc activeElementsCollection="A" />', condition="done"
+    )
+    assert problems(doc(chain(START, static, END))) == (
+        "- Element: ad > extensionElements > adHoc\n    - ERROR: Expected expression but found static value 'A'. "
+        "An expression must start with '=' (e.g. '=A').\n"
+        "- Element: ad\n    - ERROR: Expected expression but found static value 'done'. An expression must start "
+        "with '=' (e.g. '=done').\n"
+    )
+
+
+def test_the_job_worker_implementation_is_checked_and_not_supported_here() -> None:
+    job = ad_hoc(
+        '<bpmn:task id="A" />',
+        ' cancelRemainingInstances="false"',
+        '<zeebe:taskDefinition type="agent" /><zeebe:adHoc activeElementsCollection="=todo" />',
+        "=done",
+    )
+    assert problems(doc(chain(START, job, END))) == (
+        "- Element: ad\n"
+        "    - ERROR: Must not set cancelRemainingInstances to false in combination with zeebe:taskDefinition\n"
+        "    - ERROR: Must not set completionCondition in combination with zeebe:taskDefinition\n"
+        "    - ERROR: Must not set activeElementsCollection in combination with zeebe:taskDefinition\n"
+        "    - ERROR: Ad-hoc sub-processes with a 'zeebe:taskDefinition' (job worker implementation) are not "
+        "supported by this engine\n"
+    )
