@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import httpx
 
+from tests.process.answers import ANSWERS
 from tests.web.conftest import World, csrf, sign_in, submit_request
 
-SCOPE_REVIEW = {
-    "capabilityAvailable": True,
-    "policingAreaInCatalogue": True,
-    "trainersAvailable": True,
-    "codeOfEthicsConcern": False,
-    "ukDeliveryPossible": True,
-    "ukStaffCount": 2,
-}
+#: what the scope review's form submits (the answers the process tests give it)
+SCOPE_REVIEW = ANSWERS["ScopeCapabilityReview"]
 
 
 async def at_scope_review(world: World) -> tuple[str, int]:
