@@ -56,6 +56,8 @@ class View:
     key: str
     #: filter fields that are not plain columns (variables, list membership ...)
     filters: Mapping[str, Filter] = field(default_factory=dict)
+    #: fields never null (besides `key`): sorted without a nulls-last flag, so an index can serve the order
+    not_null: frozenset[str] = frozenset()
 
     def render(self, row: Mapping[Any, Any]) -> dict[str, Any]:
         """The row's API fields with keys as strings, dates ISO, JSON parsed."""
@@ -185,12 +187,14 @@ def _escape_wildcards(value: str) -> str:
 
 # -- sorting and cursors ----------------------------------------------------------------------------------------
 def _terms(view: View, sort: Sequence[tuple[str, bool]]) -> list[tuple[Any, bool]]:
-    """(expression, descending) terms: per field a nulls-last flag then the value; the unique key last."""
+    """(expression, descending) terms: per field a nulls-last flag (unless it is never null) then the value; the
+    unique key last."""
     fields = [*sort, (view.key, False)]
     terms: list[tuple[Any, bool]] = []
     for name, desc in fields:
         column = view.source.c[name]
-        terms.append((case((column.is_(None), 1), else_=0), False))
+        if name != view.key and name not in view.not_null:
+            terms.append((case((column.is_(None), 1), else_=0), False))
         terms.append((column, desc))
     return terms
 

@@ -145,6 +145,7 @@ ELEMENT_INSTANCES = View(
         "elementInstanceScopeKey": "key",
     },
     key="elementInstanceKey",
+    not_null=frozenset({"startDate", "elementId", "processInstanceKey"}),
 )
 
 _var_source = (
