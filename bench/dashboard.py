@@ -190,6 +190,26 @@ def time_requests(web: str, runs: int, case: str) -> dict[str, dict[str, float]]
     return out
 
 
+def screenshot(web: str, path: Path) -> None:
+    """The dashboard as the manager sees it, once its diagram has drawn (Debian's Chromium, as the browser tests)."""
+    from playwright.sync_api import sync_playwright
+
+    with httpx.Client(base_url=web, timeout=60) as http:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', http.get("/login").text)
+        form = {"username": "manager", "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
+        http.post("/login", data=form)
+        cookie = http.cookies.get("ipa_session")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.context.add_cookies([{"name": "ipa_session", "value": cookie or "", "url": web}])
+        page.goto(web + "/dashboard")
+        page.locator('#diagram[data-drawn="true"]').wait_for(timeout=60_000)
+        page.locator("#diagram").scroll_into_view_if_needed()
+        page.screenshot(path=str(path))
+        browser.close()
+
+
 def wait_http(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -219,6 +239,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--screenshot", type=Path, help="save a PNG of the dashboard with its diagram drawn")
     parser.add_argument(
         "--data-dir", type=Path, help="keep the seeded engine and store here; a second run reuses them"
     )
@@ -268,6 +289,8 @@ def main() -> None:
             web = f"http://127.0.0.1:{port}"
             wait_http(web + "/login")
             results = time_requests(web, args.runs, a_case_in_flight(url))
+            if args.screenshot:
+                screenshot(web, args.screenshot)
         finally:
             if web_proc is not None:
                 web_proc.terminate()
