@@ -335,25 +335,54 @@ class Element:
 
     @property
     def applies_input_mappings(self) -> bool:
-        """Zeebe applies input mappings in the `onActivate` of most elements; link events and escalation and
-        compensation throw events activate without them (IntermediateThrowEventProcessor,
-        IntermediateCatchEventProcessor, EndEventProcessor)."""
-        if self.event_type is EventType.LINK or self.element_type is ElementType.AD_HOC_SUB_PROCESS:
-            return False  # an ad-hoc sub-process applies them itself, after its own local variables
-        return not (
-            self.event_type in (EventType.ESCALATION, EventType.COMPENSATION) and self.element_type in _THROWS
-        )
+        """Whether Zeebe 8.8's processor of the element applies its input mappings in `onActivate`.
+
+        Not: start and boundary events (StartEventProcessor has no onActivate; a boundary event is never
+        activated by a command), undefined and manual tasks (UndefinedTaskProcessor), gateways; throw and end
+        events only for signals and job-based (message) ones - none, link, escalation, compensation, error and
+        terminate events skip them (IntermediateThrowEventProcessor, EndEventProcessor); link catch events
+        (IntermediateCatchEventProcessor). An ad-hoc sub-process applies them itself, after its own locals."""
+        t = self.element_type
+        if t in _NO_INPUT_MAPPINGS:
+            return False
+        if t is ElementType.INTERMEDIATE_CATCH_EVENT:
+            return self.event_type is not EventType.LINK
+        if t in _THROWS:
+            return self.event_type is EventType.SIGNAL or self.job is not None
+        return True
 
     @property
     def applies_output_mappings(self) -> bool:
-        """Compensation throw and end events complete without output mappings (their `onComplete` is empty)."""
-        return not (self.event_type is EventType.COMPENSATION and self.element_type in _THROWS)
+        """Whether the element's `onComplete` applies its output mappings: not for compensation throw and end
+        events, terminate end events, undefined and manual tasks (their onComplete is empty) nor gateways
+        (which complete without one)."""
+        if self.element_type in _NO_OUTPUT_MAPPINGS:
+            return False
+        if self.element_type in _THROWS:
+            return self.event_type not in (EventType.COMPENSATION, EventType.TERMINATE)
+        return True
 
 
 _SCOPES = frozenset(
     {ElementType.PROCESS, ElementType.SUB_PROCESS, ElementType.EVENT_SUB_PROCESS, ElementType.AD_HOC_SUB_PROCESS}
 )
 _THROWS = frozenset({ElementType.INTERMEDIATE_THROW_EVENT, ElementType.END_EVENT})
+_GATEWAYS = frozenset(
+    {
+        ElementType.EXCLUSIVE_GATEWAY,
+        ElementType.PARALLEL_GATEWAY,
+        ElementType.INCLUSIVE_GATEWAY,
+        ElementType.EVENT_BASED_GATEWAY,
+    }
+)
+_NO_INPUT_MAPPINGS = _GATEWAYS | {
+    ElementType.START_EVENT,
+    ElementType.BOUNDARY_EVENT,
+    ElementType.TASK,
+    ElementType.MANUAL_TASK,
+    ElementType.AD_HOC_SUB_PROCESS,
+}
+_NO_OUTPUT_MAPPINGS = _GATEWAYS | {ElementType.TASK, ElementType.MANUAL_TASK}
 
 
 @dataclass(frozen=True, slots=True, eq=False)

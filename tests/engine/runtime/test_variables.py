@@ -113,3 +113,61 @@ async def test_set_variables_on_an_unknown_scope_is_not_found(h: Harness) -> Non
         e.value.reason
         == "Expected to update variables for element with key '123', but no such element was found"
     )
+
+
+def _event(tag: str, event_id: str, mappings: str, definition: str = "") -> str:
+    return f'<bpmn:{tag} id="{event_id}">{ext(mappings)}{definition}</bpmn:{tag}>'
+
+
+async def test_none_throw_and_end_events_apply_only_their_output_mappings(h: Harness) -> None:
+    """Zeebe's NoneIntermediateThrowEventBehavior and NoneEndEventBehavior have no `onActivate`: the input
+    mappings are never applied (no local variable, nothing for the output mapping to read); the output
+    mappings are (IntermediateThrowEventProcessor, EndEventProcessor)."""
+    mappings = io([("=1", "local")], [("=local", "seen"), ("=a + 1", "b")])
+    body = (
+        start()
+        + _event("intermediateThrowEvent", "mark", mappings)
+        + _event("endEvent", "end", io([("=2", "local2")], [("=local2", "seen2"), ("=b + 1", "c")]))
+        + chain("start", "mark", "end")
+    )
+    await h.deploy(bpmn(body))
+    pi = await h.start(a=1)
+    assert h.state(pi) == "COMPLETED"
+    assert h.variables(pi) == {"a": 1, "seen": None, "b": 2, "seen2": None, "c": 3}
+    created = [(r["value"]["name"], r["value"]["scopeKey"]) for r in h.records("VARIABLE", "CREATED")]
+    assert created == [("a", pi), ("seen", pi), ("b", pi), ("seen2", pi), ("c", pi)]
+
+
+async def test_start_events_skip_input_mappings_and_terminate_end_events_all_mappings(h: Harness) -> None:
+    """StartEventProcessor applies only output mappings; TerminateEndEventBehavior neither."""
+    body = (
+        _event("startEvent", "start", io([("=1", "local")], [("=local", "seen")]))
+        + _event(
+            "endEvent",
+            "end",
+            io([("=2", "local2")], [("=3", "never")]),
+            '<bpmn:terminateEventDefinition id="term" />',
+        )
+        + chain("start", "end")
+    )
+    await h.deploy(bpmn(body))
+    pi = await h.start()
+    assert h.state(pi) == "COMPLETED"
+    assert h.variables(pi) == {"seen": None}
+    assert [r["value"]["name"] for r in h.records("VARIABLE")] == ["seen"]
+
+
+async def test_a_signal_end_event_applies_its_input_mappings(h: Harness) -> None:
+    """SignalEndEventBehavior.onActivate applies them (the signal carries them)."""
+    signal = '<bpmn:signalEventDefinition id="sd" signalRef="sig" />'
+    body = (
+        start()
+        + _event("endEvent", "end", io([("=a * 2", "doubled")], [("=doubled", "out")]), signal)
+        + chain("start", "end")
+    )
+    await h.deploy(bpmn(body, extra='<bpmn:signal id="sig" name="go" />'))
+    pi = await h.start(a=4)
+    assert h.state(pi) == "COMPLETED"
+    assert h.variables(pi) == {"a": 4, "out": 8}
+    broadcast = h.records("SIGNAL", "BROADCASTED")
+    assert [r["value"]["variables"] for r in broadcast] == [{"doubled": 8}]
