@@ -167,9 +167,16 @@ def time_requests(web: str, runs: int, case: str) -> dict[str, dict[str, float]]
         "a case page": f"/cases/{case}",
     }
     out: dict[str, dict[str, float]] = {}
+    for user, label_path in (("manager", targets), ("caseworker", {"the caseworker's inbox": "/inbox"})):
+        out.update(_time_as(web, user, label_path, runs))
+    return out
+
+
+def _time_as(web: str, user: str, targets: dict[str, str], runs: int) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
     with httpx.Client(base_url=web, timeout=120) as http:
         token = re.search(r'name="csrf_token" value="([^"]+)"', http.get("/login").text)
-        form = {"username": "manager", "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
+        form = {"username": user, "password": PASSWORD, "csrf_token": token.group(1) if token else ""}
         r = http.post("/login", data=form, follow_redirects=False)
         if r.status_code != 303:
             raise SystemExit(f"sign-in failed: {r.status_code} {r.text[:200]}")

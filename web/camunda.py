@@ -128,10 +128,16 @@ class Camunda:
         return items
 
     async def first_page(
-        self, resource: str, filter: JSON | None = None, sort: list[JSON] | None = None, limit: int = 100
+        self,
+        resource: str,
+        filter: JSON | None = None,
+        sort: list[JSON] | None = None,
+        limit: int = 100,
+        offset: int = 0,
     ) -> tuple[list[JSON], int]:
-        """The first `limit` items and how many there are in all (`page.totalItems`)."""
-        body: JSON = {"filter": filter or {}, "page": {"limit": limit}}
+        """`limit` items from `offset` on, and how many there are in all (`page.totalItems`)."""
+        page: JSON = {"limit": limit, "from": offset} if offset else {"limit": limit}
+        body: JSON = {"filter": filter or {}, "page": page}
         if sort:
             body["sort"] = sort
         result = await self._call("POST", f"/{resource}/search", body)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from tests.process.answers import ANSWERS
-from tests.web.conftest import World, csrf, sign_in, submit_request
+from tests.web.conftest import MAIN, World, csrf, sign_in, submit_request
 
 #: what the scope review's form submits (the answers the process tests give it)
 SCOPE_REVIEW = ANSWERS["ScopeCapabilityReview"]
@@ -94,3 +96,34 @@ async def test_unknown_task_keys(world: World) -> None:
         await sign_in(c, "caseworker")
         assert (await c.get("/inbox/123456789")).status_code == 404
         assert (await c.get("/inbox/not-a-key")).status_code == 404
+
+
+async def test_a_long_inbox_pages_with_the_tasks_you_claimed_on_top(world: World) -> None:
+    engine = world.running.engine
+    for i in range(55):
+        await engine.create_process_instance(
+            bpmn_process_id=MAIN,
+            variables={"requestId": f"IPA-2026-{i + 1:04d}"},
+            start_instructions=["ScopeCapabilityReview"],
+        )
+    async with world.client() as c:
+        await sign_in(c, "caseworker")
+        first = await c.get("/inbox")
+        links = re.findall(r'href="/inbox/(\d+)"', first.text)
+        assert len(links) == 50 and "Open tasks 1–50 of 55" in first.text
+        assert 'href="/inbox?page=2" rel="next"' in first.text
+        second = await c.get("/inbox?page=2")
+        assert len(re.findall(r'href="/inbox/(\d+)"', second.text)) == 5
+        assert "Open tasks 51–55 of 55" in second.text
+        # the oldest of page 2, once claimed, is listed first on page 1, above the open ones
+        claimed = re.findall(r'href="/inbox/(\d+)"', second.text)[0]
+        token = await csrf(c)
+        assert (await c.post(f"/inbox/{claimed}/claim", data={"csrf_token": token})).status_code == 303
+        again = await c.get("/inbox")
+        assert re.findall(r'href="/inbox/(\d+)"', again.text)[0] == claimed
+        assert "Open tasks 1–50 of 54" in again.text
+        # nobody outside the groups sees any of them
+        assert (await sign_in(c, "finance")).status_code == 303
+        theirs = await c.get("/inbox")
+        assert theirs.status_code == 200 and "Fin Ance" in theirs.text
+        assert re.findall(r'href="/inbox/(\d+)"', theirs.text) == []
