@@ -324,7 +324,7 @@ class Processor:
         if gateway.element_type is ElementType.PARALLEL_GATEWAY:
             ready = all(tokens.get(f, 0) > 0 for f in incoming)
         else:
-            ready = all(tokens.get(f, 0) > 0 or not self._can_reach(scope, f) for f in incoming)
+            ready = not self._has_active_path(scope, gateway, tokens)
         if not ready:
             return
         for f in incoming:
@@ -335,21 +335,25 @@ class Processor:
         self.ctx.save_element(scope)
         self.activate(gateway, scope)
 
-    def _can_reach(self, scope: ElementInstance, flow_id: str) -> bool:
-        """Could an active token of `scope` still arrive on this flow? (inclusive gateway join)"""
+    def _has_active_path(self, scope: ElementInstance, gateway: Element, tokens: dict[str, int]) -> bool:
+        """Could another token of `scope` still arrive at the inclusive gateway? (Zeebe's
+        BpmnInclusiveGatewayBehavior.hasActivePathToTheGateway): a path from an active child (the children of
+        an ad-hoc sub-process's inner instances included) or from a sequence flow waiting at another join,
+        along outgoing flows - not the gateway's incoming flows already taken -, link events and the boundary
+        events of activities."""
         model = scope.definition.model
-        source = model.flows[flow_id].source_id
+        taken = frozenset(f for f, n in tokens.items() if n > 0)
+        sources: set[str] = set()
         for child in scope.children.values():
-            if source in reachable(model, child.element.id):
-                return True
-        for gw, tokens in scope.runtime.get("joins", {}).items():
-            if (
-                any(tokens.values())
-                and source in reachable(model, gw)
-                and gw != model.flows[flow_id].target_id
-            ):
-                return True
-        return False
+            if child.element.element_type is ElementType.AD_HOC_SUB_PROCESS_INNER_INSTANCE:
+                sources.update(c.element.id for c in child.children.values())
+            else:
+                sources.add(child.element.id)
+        for gw, waiting in scope.runtime.get("joins", {}).items():
+            if gw != gateway.id and any(waiting.values()):
+                sources.add(gw)  # the target of an active sequence flow
+        sources.discard(gateway.id)
+        return any(has_path(model, source, gateway.id, taken) for source in sources)
 
     def child_done(self, scope: ElementInstance) -> None:
         """A token of `scope` ended: re-check inclusive joins, then complete the scope when nothing is left."""
@@ -686,6 +690,27 @@ class Processor:
             if timer is not None:
                 self.close_timer(timer)
 
+    def close_event_sub_process_events(self, scope: ElementInstance) -> None:
+        """An interrupting event sub-process was triggered in `scope`: close the subscriptions and timers of the
+        start events of its event sub-processes, keep the others - the scope's boundary events stay open
+        (Zeebe's CatchEventBehavior.unsubscribeEventSubprocesses)."""
+
+        def of_event_sub_process(event: Element) -> bool:
+            return (
+                event.element_type is ElementType.START_EVENT
+                and event.flow_scope_id is not None
+                and event.flow_scope_id != scope.element.id
+            )
+
+        for key in list(scope.subscription_keys):
+            sub = self.state.subscriptions.get(key)
+            if sub is not None and of_event_sub_process(sub.element):
+                self.close_subscription(sub)
+        for key in list(scope.timer_keys):
+            timer = self.state.timers.get(key)
+            if timer is not None and of_event_sub_process(timer.element):
+                self.close_timer(timer)
+
     def trigger_event(
         self, holder: ElementInstance, event: Element, variables: dict[str, Any], interrupting: bool
     ) -> None:
@@ -703,29 +728,23 @@ class Processor:
         return throw_error(self, thrower, code, message, variables)
 
 
-_REACHABLE: dict[tuple[int, str], frozenset[str]] = {}
-
-
-def reachable(model: Any, element_id: str) -> frozenset[str]:
-    """Element ids reachable from `element_id` along sequence flows and link events (itself included), cached
-    per model."""
-    cache_key = (id(model), element_id)
-    hit = _REACHABLE.get(cache_key)
-    if hit is not None:
-        return hit
-    seen = {element_id}
-    todo = [element_id]
+def has_path(model: Any, source_id: str, target_id: str, taken: frozenset[str]) -> bool:
+    """Is `target_id` reachable from `source_id` along sequence flows (except those in `taken`), from a link
+    throw event to its catch event, and from an activity to its boundary events? (Zeebe's
+    BpmnInclusiveGatewayBehavior.hasActivePathToTheGateway, visitElement / visitLinkEvent)"""
+    seen: set[str] = set()
+    todo = [source_id]
     while todo:
-        el = model.elements[todo.pop()]
+        element_id = todo.pop()
+        if element_id == target_id:
+            return True
+        if element_id in seen:
+            continue
+        seen.add(element_id)
+        el = model.elements[element_id]
         if el.link is not None and el.link.catch_id is not None:
-            # a link throw event leads to its catch link event (BpmnInclusiveGatewayBehavior.visitLinkEvent)
-            targets: list[str] = [el.link.catch_id]
-        else:
-            targets = [f.target_id for f in el.outgoing]
-        for target in targets:
-            if target not in seen:
-                seen.add(target)
-                todo.append(target)
-    out = frozenset(seen)
-    _REACHABLE[cache_key] = out
-    return out
+            todo.append(el.link.catch_id)
+            continue
+        todo.extend(f.target_id for f in el.outgoing if f.id not in taken)
+        todo.extend(el.boundary_event_ids)
+    return False

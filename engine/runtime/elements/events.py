@@ -106,7 +106,7 @@ def trigger(
         esp = holder.definition.model.elements[event.flow_scope_id or ""]
         if interrupting:
             holder.interrupted = True
-            p.close_event_scope(holder)
+            p.close_event_sub_process_events(holder)
             p.terminate_children(holder)
         sub = p.activate(esp, holder)
         sub.runtime["start"] = event.id
@@ -312,7 +312,7 @@ def throw_error(
             _detach_job(p, thrower)
             esp = current.definition.model.elements[catch.flow_scope_id or ""]
             current.interrupted = True
-            p.close_event_scope(current)
+            p.close_event_sub_process_events(current)
             p.terminate_children(current)
             sub = p.activate(esp, current)
             sub.runtime["start"] = catch.id

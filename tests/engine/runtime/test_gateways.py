@@ -126,6 +126,72 @@ async def test_inclusive_join_waits_for_every_path_taken(h: Harness) -> None:
     assert h.trace(pi, "join").count(("join", "ELEMENT_COMPLETED")) == 1
 
 
+def join_behind_a_boundary_event() -> bytes:
+    """a's own path ends elsewhere; only its timer boundary event leads to the inclusive join."""
+    body = (
+        start()
+        + '<bpmn:inclusiveGateway id="fork" />'
+        + service("a", "a")
+        + service("b", "b")
+        + f'<bpmn:boundaryEvent id="late" attachedToRef="a">{timer("timeDuration", "PT1M")}</bpmn:boundaryEvent>'
+        + '<bpmn:inclusiveGateway id="join" />'
+        + service("after", "after")
+        + end("end_a")
+        + end()
+        + flow("start", "fork")
+        + flow("fork", "a", "to_a", "=true")
+        + flow("fork", "b", "to_b", "=true")
+        + flow("a", "end_a")
+        + flow("late", "join", "late_join")
+        + flow("b", "join", "b_join")
+        + flow("join", "after")
+        + flow("after", "end")
+    )
+    return bpmn(body)
+
+
+async def test_inclusive_join_waits_for_a_path_through_a_boundary_event(h: Harness) -> None:
+    """BpmnInclusiveGatewayBehavior visits the boundary events of an activity on the way to the gateway: while
+    `a` is active, its boundary event may still bring a token, so the join waits for it."""
+    await h.deploy(join_behind_a_boundary_event())
+    pi = await h.start()
+    assert h.active(pi) == ["a", "b"]
+    await h.complete("b")
+    assert h.active(pi) == ["a"]
+    assert "join" not in [e for e, _ in h.trace(pi)]
+    await h.clock(60_000)
+    assert h.active(pi) == ["after"]
+    trace = h.trace(pi)
+    assert trace[trace.index(("a", "ELEMENT_TERMINATING")) :] == [
+        ("a", "ELEMENT_TERMINATING"),
+        ("a", "ELEMENT_TERMINATED"),
+        ("late", "ELEMENT_ACTIVATING"),
+        ("late", "ELEMENT_ACTIVATED"),
+        ("late", "ELEMENT_COMPLETING"),
+        ("late", "ELEMENT_COMPLETED"),
+        ("late_join", "SEQUENCE_FLOW_TAKEN"),
+        ("join", "ELEMENT_ACTIVATING"),
+        ("join", "ELEMENT_ACTIVATED"),
+        ("join", "ELEMENT_COMPLETING"),
+        ("join", "ELEMENT_COMPLETED"),
+        ("join_to_after", "SEQUENCE_FLOW_TAKEN"),
+        ("after", "ELEMENT_ACTIVATING"),
+        ("after", "ELEMENT_ACTIVATED"),
+    ]
+
+
+async def test_inclusive_join_stops_waiting_when_the_boundary_path_is_gone(h: Harness) -> None:
+    """`a` completes through its own path: nothing can reach the join any more, which then activates."""
+    await h.deploy(join_behind_a_boundary_event())
+    pi = await h.start()
+    await h.complete("b")
+    await h.complete("a")
+    assert h.active(pi) == ["after"]
+    assert h.trace(pi, "join").count(("join", "ELEMENT_COMPLETED")) == 1
+    await h.complete("after")
+    assert h.state(pi) == "COMPLETED"
+
+
 async def test_inclusive_fork_without_a_true_condition_is_an_incident(h: Harness) -> None:
     await h.deploy(fork_join("inclusiveGateway", conditions=True))
     pi = await h.start(x=0, y=0)

@@ -156,3 +156,61 @@ async def test_invalid_timer_expression_is_an_incident(h: Harness) -> None:
     await h.engine.resolve_incident(inc["key"])
     await h.clock(1_000)
     assert h.state(pi) == "COMPLETED"
+
+
+def sub_with_interrupting_event_sub_process() -> bytes:
+    """`sub` holds a timer boundary event (1 h) and an interrupting timer event sub-process (1 min)."""
+    esp = (
+        '<bpmn:subProcess id="esp" triggeredByEvent="true">'
+        + start("esp_start", timer("timeDuration", "PT1M"))
+        + service("esp_task", "esp")
+        + end("esp_end")
+        + chain("esp_start", "esp_task", "esp_end")
+        + "</bpmn:subProcess>"
+    )
+    sub = (
+        '<bpmn:subProcess id="sub">'
+        + start("s0")
+        + service("task")
+        + end("e0")
+        + chain("s0", "task", "e0")
+        + esp
+        + "</bpmn:subProcess>"
+    )
+    body = (
+        simple(sub)
+        + f'<bpmn:boundaryEvent id="late" attachedToRef="sub">{timer("timeDuration", "PT1H")}</bpmn:boundaryEvent>'
+        + end("late_end")
+        + flow("late", "late_end")
+    )
+    return bpmn(body)
+
+
+def timer_trace(h: Harness) -> list[tuple[str, str]]:
+    return [(r["value"]["targetElementId"], r["intent"]) for r in h.records("TIMER")]
+
+
+async def test_interrupting_event_sub_process_leaves_the_scopes_boundary_timer_open(h: Harness) -> None:
+    """Zeebe's EventTriggerBehavior.triggerEventSubProcess unsubscribes only the event sub-process start events
+    of the scope (CatchEventBehavior.unsubscribeEventSubprocesses): the boundary timer of `sub` stays, and
+    when it fires it interrupts `sub` with the event sub-process running inside."""
+    await h.deploy(sub_with_interrupting_event_sub_process())
+    pi = await h.start()
+    await h.clock(60_000)
+    assert h.active(pi) == ["esp", "esp_task", "sub"]
+    assert sorted(timer_trace(h)) == [("esp_start", "CREATED"), ("esp_start", "TRIGGERED"), ("late", "CREATED")]
+    await h.clock(3_600_000)
+    assert timer_trace(h)[-1] == ("late", "TRIGGERED")
+    assert h.state(pi) == "COMPLETED"
+    assert h.terminated(pi) == ["task", "esp_task", "esp", "sub"]
+    assert "late_end" in h.completed(pi)
+
+
+async def test_the_boundary_timer_closes_when_the_interrupted_scope_completes(h: Harness) -> None:
+    await h.deploy(sub_with_interrupting_event_sub_process())
+    pi = await h.start()
+    await h.clock(60_000)
+    await h.complete("esp")
+    assert h.completed(pi)[-5:] == ["esp_end", "esp", "sub", "end", "p"]
+    assert timer_trace(h)[-1] == ("late", "CANCELED")
+    assert h.state(pi) == "COMPLETED"
