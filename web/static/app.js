@@ -107,6 +107,9 @@
     const button = document.getElementById("complete-task"), status = document.getElementById("form-status");
     if (!button) return;
     button.addEventListener("click", async () => {
+      // form-js debounces typing: leave the field being edited and let its last change land before submitting
+      if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+      await new Promise((resolve) => setTimeout(resolve, 350));
       const result = form.submit();
       if (Object.keys(result.errors || {}).length) { status.textContent = "Please correct the highlighted fields."; return; }
       button.disabled = true;

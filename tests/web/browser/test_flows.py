@@ -339,7 +339,7 @@ def test_a_caseworker_corrects_an_invalid_request_through_its_form(deployed: Sta
             "/variables/search", json={"filter": {"processInstanceKey": job["processInstanceKey"]}}
         ).json()["items"]
         values = {v["name"]: v["value"] for v in found}
-        assert values["countryCode"] == '"JM"' and values["durationDays"] == "5"
+        assert values["countryCode"] == '"JM"' and values["durationDays"] == "5", values
         again = rest.post(
             "/jobs/search",
             json={"filter": {"processInstanceKey": job["processInstanceKey"], "type": "validate-request"}},
