@@ -287,17 +287,25 @@ def test_a_caseworker_corrects_an_invalid_request_through_its_form(deployed: Sta
             "/messages/publication",
             json={"name": "RequestReceived", "correlationKey": "IPA-2026-0777", "variables": variables},
         ).raise_for_status()
-        # the validate-request worker's answer (tests/process/test_paths.py runs the real one)
-        jobs = rest.post(
-            "/jobs/activation",
-            json={
-                "type": "validate-request",
-                "maxJobsToActivate": 1,
-                "timeout": 60000,
-                "requestTimeout": 5000,
-            },
-        ).json()["jobs"]
-        [job] = [j for j in jobs if j["variables"].get("requestId") == "IPA-2026-0777"]
+        # the validate-request worker's answer (tests/process/test_paths.py runs the real one); the other
+        # cases' jobs in the shared stack are worked as `_work` does
+        job: dict[str, Any] = {}
+        while not job:
+            jobs = rest.post(
+                "/jobs/activation",
+                json={
+                    "type": "validate-request",
+                    "maxJobsToActivate": 50,
+                    "timeout": 60000,
+                    "requestTimeout": 5000,
+                },
+            ).json()["jobs"]
+            assert jobs, "no validate-request job for the new request"
+            for j in jobs:
+                if j["variables"].get("requestId") == "IPA-2026-0777":
+                    job = j
+                else:
+                    rest.post(f"/jobs/{j['jobKey']}/completion", json={"variables": {}}).raise_for_status()
         problems = [
             {"field": "countryCode", "message": "'XQ' is not an ISO 3166-1 country code"},
             {"field": "durationDays", "message": "must be at least 1"},
@@ -338,8 +346,9 @@ def test_a_caseworker_corrects_an_invalid_request_through_its_form(deployed: Sta
         found = rest.post(
             "/variables/search", json={"filter": {"processInstanceKey": job["processInstanceKey"]}}
         ).json()["items"]
-        values = {v["name"]: v["value"] for v in found}
-        assert values["countryCode"] == '"JM"' and values["durationDays"] == "5", values
+        root = str(job["processInstanceKey"])
+        values = {v["name"]: v["value"] for v in found if v["scopeKey"] == root}
+        assert values["countryCode"] == '"JM"' and values["durationDays"] == "5", found
         again = rest.post(
             "/jobs/search",
             json={"filter": {"processInstanceKey": job["processInstanceKey"], "type": "validate-request"}},
