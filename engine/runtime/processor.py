@@ -64,6 +64,38 @@ class Processor:
         self.pi_record(ei, f"ELEMENT_{state}")
         self.ctx.save_element(ei)
 
+    # -- process events (Zeebe's EventTriggerBehavior) ---------------------------------------------------------
+    def process_event_record(
+        self, intent: str, key: int, scope_key: int, target_id: str, variables: dict[str, Any], ei: ElementInstance
+    ) -> None:
+        self.ctx.record(
+            "PROCESS_EVENT",
+            intent,
+            key,
+            {
+                "scopeKey": scope_key,
+                "targetElementId": target_id,
+                "variables": variables,
+                "processDefinitionKey": ei.definition.key,
+                "processInstanceKey": ei.process_instance.key,
+                "tenantId": DEFAULT_TENANT,
+            },
+            ei.process_instance.key,
+        )
+
+    def triggering(self, scope: ElementInstance, target_id: str, variables: dict[str, Any]) -> int:
+        """PROCESS_EVENT TRIGGERING: an event (job or user task result, message, timer, signal, error, script or
+        decision result) was triggered for `target_id` in the event scope `scope`; returns the event's key,
+        which the TRIGGERED record reuses (EventTriggerBehavior.triggeringProcessEvent)."""
+        key = self.ctx.key()
+        self.process_event_record("TRIGGERING", key, scope.key, target_id, dict(variables), scope)
+        return key
+
+    def triggered(self, event_key: int, scope_key: int, target_id: str, ei: ElementInstance) -> None:
+        """PROCESS_EVENT TRIGGERED: the event trigger was consumed (EventTriggerBehavior.processEventTriggered;
+        written without variables)."""
+        self.process_event_record("TRIGGERED", event_key, scope_key, target_id, {}, ei)
+
     # -- activation ------------------------------------------------------------------------------------------
     def create_process_instance(
         self,
@@ -122,15 +154,28 @@ class Processor:
         ctx.queue.append(lambda: self.run_activation(ei))
         return ei
 
-    def activate_triggered(self, event: Element, scope: ElementInstance) -> ElementInstance:
-        """A catch event activated by its trigger (Zeebe's EventTriggerBehavior.activateTriggeredEvent):
-        ELEMENT_ACTIVATING and ELEMENT_ACTIVATED at once, without input mappings, then it completes."""
+    def activate_triggered(
+        self,
+        event: Element,
+        scope: ElementInstance,
+        trigger: dict[str, Any] | None = None,
+        event_key: int | None = None,
+        event_scope_key: int | None = None,
+    ) -> ElementInstance:
+        """A catch event activated by its trigger (Zeebe's EventTriggerBehavior.activateTriggeredEvent): the
+        PROCESS_EVENT TRIGGERED of `event_key` (the event scope `event_scope_key` consumed it), then
+        ELEMENT_ACTIVATING and ELEMENT_ACTIVATED at once, without input mappings, the `trigger` variables as its
+        local variables; then it completes."""
         ctx = self.ctx
+        if event_key is not None:
+            self.triggered(event_key, event_scope_key if event_scope_key is not None else scope.key, event.id, scope)
         ei = ElementInstance(ctx.key(), event, scope.definition, scope, ctx.now)
         self.state.element_instances[ei.key] = ei
         scope.children[ei.key] = ei
         self._transition(ei, "ACTIVATING")
         self._transition(ei, "ACTIVATED")
+        if trigger:
+            vars_.merge_local(ctx, ei, trigger)  # for the output mappings (or the flow scope) on completion
         self.complete(ei)
         return ei
 
@@ -193,6 +238,10 @@ class Processor:
         path_result: Any = None
         try:
             handler_for(ei).before_complete(self, ei)
+            event_key = ei.runtime.pop("event_key", None)
+            if event_key is not None:
+                # BpmnVariableMappingBehavior.applyOutputMappings consumes the element's event trigger
+                self.triggered(event_key, ei.key, ei.element.id, ei)
             vars_.apply_result(self.ctx, ei)
             if ends_path:
                 assert parent is not None
@@ -204,6 +253,7 @@ class Processor:
         compensation.activity_completing(self, ei)
         flows = ei.runtime.pop("flows", None)
         passed = ei.runtime.pop("pass_trigger", None)
+        gateway_event = ei.runtime.pop("gateway_event", None)
         self._finish(ei, "COMPLETED")
         if ei.runtime.get("compensation"):
             compensation.handler_completed(self, ei)
@@ -217,6 +267,12 @@ class Processor:
             # a link throw event continues at the catch link event of its name, with no sequence flow taken
             # (Zeebe's activateElementInstanceInFlowScope)
             self.activate(ei.definition.model.elements[link.catch_id], parent)
+            return
+        if gateway_event is not None:
+            # an event-based gateway continues at the event that was triggered, whose sequence flow is not taken
+            # (EventBasedGatewayProcessor.finalizeCompletion -> activateTriggeredEvent)
+            event = ei.definition.model.elements[gateway_event["target"]]
+            self.activate_triggered(event, parent, passed, gateway_event["key"], ei.key)
             return
         outgoing = (
             ei.element.outgoing if flows is None else tuple(f for f in ei.element.outgoing if f.id in flows)

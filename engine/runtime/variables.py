@@ -6,7 +6,7 @@ import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from engine.bpmn import Expr, VariableMapping
+from engine.bpmn import ElementType, EventType, Expr, VariableMapping
 from engine.feel import FeelEvaluationError
 from engine.feel.format import to_python
 from engine.feel.values import MISSING, EvalState, from_python
@@ -257,4 +257,23 @@ def apply_result(ctx: Ctx, ei: ElementInstance) -> None:
             merge_document(ctx, ei.parent, doc)
     elif trigger:
         merge_document(ctx, ei, trigger)
+    elif ei.parent is not None and ei.variables and _propagates_locals(ei):
+        # the variables an activated-by-trigger event holds locally (EventTriggerBehavior.activateTriggeredEvent)
+        # go to its flow scope; an error catch event keeps them unless output mappings take them
+        merge_document(ctx, ei.parent, {name: var.value for name, var in ei.variables.items()})
     ei.trigger = None
+
+
+def _propagates_locals(ei: ElementInstance) -> bool:
+    """BpmnVariableMappingBehavior.applyOutputMappings without mappings nor event trigger: boundary events (not
+    error ones), start events and catch events after an event-based gateway merge their local variables into
+    the flow scope."""
+    el = ei.element
+    if el.element_type is ElementType.BOUNDARY_EVENT:
+        return el.event_type is not EventType.ERROR
+    if el.element_type is ElementType.START_EVENT:
+        return True
+    model = ei.definition.model
+    return el.element_type is ElementType.INTERMEDIATE_CATCH_EVENT and any(
+        model.elements[f.source_id].element_type is ElementType.EVENT_BASED_GATEWAY for f in el.incoming
+    )

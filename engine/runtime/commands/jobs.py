@@ -168,6 +168,8 @@ class JobCommands(EngineBase):
             ctx.save_job(job, live=False)
             ei = job.element_instance
             ei.trigger = {**(ei.trigger or {}), **variables}
+            # EventHandle.triggeringProcessEvent(JobRecord): the result waits for the element's output mappings
+            ei.runtime["event_key"] = p.triggering(ei, ei.element.id, variables)
             p.complete(ei)
 
         await self.execute(command)

@@ -42,6 +42,8 @@ class UserTaskCommands(EngineBase):
             ei = task.element_instance
             ei.user_task_key = None
             ei.trigger = {**(ei.trigger or {}), **variables}
+            # EventHandle.triggeringProcessEvent(UserTaskRecord)
+            ei.runtime["event_key"] = p.triggering(ei, ei.element.id, variables)
             p.complete(ei)
 
         await self.execute(command)

@@ -50,7 +50,12 @@ class EventSubProcess(Handler):
         p.mark_activated(ei)
         start_id = str(ei.runtime.pop("start", None) or ei.element.none_start_event_id)
         trigger = ei.runtime.pop("start_trigger", None)
-        p.activate(ei.definition.model.elements[start_id], ei, trigger=trigger)
+        event_key = ei.runtime.pop("start_event_key", None)
+        start = p.activate(ei.definition.model.elements[start_id], ei, trigger=trigger)
+        if event_key is not None:
+            # the start event takes over the event trigger of the scope (ProcessInstanceElementActivatingApplier);
+            # its completion consumes it (PROCESS_EVENT TRIGGERED)
+            start.runtime["event_key"] = event_key
 
 
 class AdHocSubProcess(Handler):

@@ -91,38 +91,55 @@ class CatchEvent(Handler):
 def trigger(
     p: Processor, holder: ElementInstance, event: Element, variables: dict[str, Any], interrupting: bool
 ) -> None:
-    """A message or timer reached `event`, which `holder` keeps open."""
+    """A message, timer or signal reached `event`, which `holder` keeps open (Zeebe's EventHandle.activateElement):
+    PROCESS_EVENT TRIGGERING in the event scope `holder`, then the element reacts."""
     if holder.state != "ACTIVATED":
         return
+    event_key = p.triggering(holder, event.id, variables)
     if event.element_type is ElementType.BOUNDARY_EVENT:
         scope = holder.parent
         assert scope is not None
         if interrupting:
             p.terminate(holder, notify=False)
-        p.activate(event, scope, trigger=dict(variables))
+        p.activate_triggered(event, scope, dict(variables), event_key, holder.key)
         return
     if event.element_type is ElementType.START_EVENT and event.flow_scope_id != holder.element.id:
         # the start event of an event sub-process inside holder's scope
-        esp = holder.definition.model.elements[event.flow_scope_id or ""]
-        if interrupting:
-            holder.interrupted = True
-            p.close_event_sub_process_events(holder)
-            p.terminate_children(holder)
-        sub = p.activate(esp, holder)
-        sub.runtime["start"] = event.id
-        sub.runtime["start_trigger"] = dict(variables)
+        trigger_event_sub_process(p, holder, event, variables, interrupting, event_key)
         return
     if holder.element.element_type is ElementType.EVENT_BASED_GATEWAY:
-        flow = next(f for f in holder.element.outgoing if f.target_id == event.id)
-        holder.runtime["flows"] = [flow.id]
+        holder.runtime["gateway_event"] = {"key": event_key, "target": event.id}
         holder.runtime["pass_trigger"] = dict(variables)
         p.close_event_scope(holder)
         p.complete(holder)
         return
-    # the catch event or receive task itself
+    # the catch event or receive task itself: its completion consumes the trigger (PROCESS_EVENT TRIGGERED)
     holder.trigger = dict(variables)
+    holder.runtime["event_key"] = event_key
     p.close_event_scope(holder)
     p.complete(holder)
+
+
+def trigger_event_sub_process(
+    p: Processor,
+    scope: ElementInstance,
+    start: Element,
+    variables: dict[str, Any],
+    interrupting: bool,
+    event_key: int,
+) -> None:
+    """EventTriggerBehavior.triggerEventSubProcess: an interrupting start event closes the scope's event
+    sub-process subscriptions and ends its other tokens; the event sub-process is activated, and its start event
+    takes over the event trigger (consumed when it completes: PROCESS_EVENT TRIGGERED)."""
+    esp = scope.definition.model.elements[start.flow_scope_id or ""]
+    if interrupting:
+        scope.interrupted = True
+        p.close_event_sub_process_events(scope)
+        p.terminate_children(scope)
+    sub = p.activate(esp, scope)
+    sub.runtime["start"] = start.id
+    sub.runtime["start_trigger"] = dict(variables)
+    sub.runtime["start_event_key"] = event_key
 
 
 def compensate(p: Processor, thrower: ElementInstance) -> None:
@@ -174,30 +191,36 @@ def throw_escalation(p: Processor, thrower: ElementInstance, code: str) -> bool:
     if not _can_trigger(holder, catch):
         ctx.record("ESCALATION", "NOT_ESCALATED", key, value, thrower.process_instance.key)
         return can_complete
+    # EventHandle.activateElement: PROCESS_EVENT TRIGGERING, the catch event reacts, then ESCALATED
+    event_key = p.triggering(holder, catch.id, {})
     if catch.element_type is ElementType.BOUNDARY_EVENT and not catch.interrupting:
         # the boundary event is ACTIVATING/ACTIVATED at once (EventTriggerBehavior.activateTriggeredEvent)
         assert holder.parent is not None
-        p.activate_triggered(catch, holder.parent)
+        p.activate_triggered(catch, holder.parent, None, event_key, holder.key)
         ctx.record("ESCALATION", "ESCALATED", key, value, thrower.process_instance.key)
         return can_complete
     ctx.record("ESCALATION", "ESCALATED", key, value, thrower.process_instance.key)
     if catch.element_type is ElementType.BOUNDARY_EVENT:
         # Zeebe writes a TERMINATE_ELEMENT command for the activity; the boundary event follows its termination
-        ctx.queue.append(lambda: _interrupt_by_boundary(p, holder, catch))
+        ctx.queue.append(lambda: _interrupt_by_boundary(p, holder, catch, event_key))
     elif catch.interrupting:
         # the event sub-process: its scope's other children are terminated first (follow-up commands)
-        ctx.queue.append(lambda: p.trigger_event(holder, catch, {}, True))
+        def interrupt() -> None:
+            if holder.state == "ACTIVATED":
+                trigger_event_sub_process(p, holder, catch, {}, True, event_key)
+
+        ctx.queue.append(interrupt)
     else:
-        p.trigger_event(holder, catch, {}, False)
+        trigger_event_sub_process(p, holder, catch, {}, False, event_key)
     return can_complete
 
 
-def _interrupt_by_boundary(p: Processor, activity: ElementInstance, boundary: Element) -> None:
+def _interrupt_by_boundary(p: Processor, activity: ElementInstance, boundary: Element, event_key: int) -> None:
     if activity.state != "ACTIVATED" or activity.parent is None:
         return
     scope = activity.parent
     p.terminate(activity, notify=False)
-    p.activate_triggered(boundary, scope)
+    p.activate_triggered(boundary, scope, None, event_key, activity.key)
 
 
 def _escalation_events_of(ei: ElementInstance) -> list[Element]:
@@ -310,21 +333,17 @@ def throw_error(
         catch = _error_catch(starts, code) if current is not thrower else None
         if catch is not None:
             _detach_job(p, thrower)
-            esp = current.definition.model.elements[catch.flow_scope_id or ""]
-            current.interrupted = True
-            p.close_event_sub_process_events(current)
-            p.terminate_children(current)
-            sub = p.activate(esp, current)
-            sub.runtime["start"] = catch.id
-            sub.runtime["start_trigger"] = dict(variables)
+            event_key = p.triggering(current, catch.id, variables)
+            trigger_event_sub_process(p, current, catch, variables, True, event_key)
             return True
         catch = _error_catch(boundaries, code)
         if catch is not None:
             _detach_job(p, thrower)
+            event_key = p.triggering(current, catch.id, variables)
             scope = current.parent
             assert scope is not None
             p.terminate(current, notify=False)
-            p.activate(catch, scope, trigger=dict(variables))
+            p.activate_triggered(catch, scope, dict(variables), event_key, current.key)
             return True
         current = _outer(p, current)
     return False

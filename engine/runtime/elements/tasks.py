@@ -105,6 +105,8 @@ class ScriptTask(JobTask):
             return
         value = vars_.evaluate(p.ctx, script.expression, ei)
         ei.trigger = {script.result_variable: value}
+        # ScriptTaskProcessor.triggerProcessEventWithResultVariable
+        ei.runtime["event_key"] = p.triggering(ei, ei.element.id, ei.trigger)
         p.mark_activated(ei)
         p.complete(ei)
 
@@ -138,6 +140,8 @@ class BusinessRuleTask(JobTask):
                 "DECISION_EVALUATION_ERROR", result.failure_message or "decision evaluation failed"
             )
         ei.trigger = {called.result_variable: to_python(result.decision_output, "camunda")}
+        # BusinessRuleTaskProcessor.triggerProcessEventWithResultVariable
+        ei.runtime["event_key"] = p.triggering(ei, ei.element.id, ei.trigger)
         p.mark_activated(ei)
         p.complete(ei)
 

@@ -31,7 +31,11 @@ async def test_throw_error_caught_by_boundary_with_variables_as_payload(h: Harne
     assert h.state(pi) == "COMPLETED"
     assert h.terminated(pi) == ["task"]
     assert h.completed(pi) == ["start", "catch_a", "end_catch_a", "p"]
-    assert h.variables(pi) == {"reason": "stock"}
+    # the error variables are local variables of the error catch event; without output mappings Zeebe does not
+    # propagate them (BpmnVariableMappingBehavior.applyOutputMappings)
+    assert h.variables(pi) == {}
+    catch_key = next(r["key"] for r in h.records("PROCESS_INSTANCE", pi=pi) if r["value"]["elementId"] == "catch_a")
+    assert h.variables(catch_key) == {"reason": "stock"}
     assert [r["intent"] for r in h.records("JOB")] == ["CREATED", "ERROR_THROWN"]
     assert h.jobs_of(pi)[0]["live"] is False
     assert h.incidents(pi) == []
@@ -132,3 +136,19 @@ async def test_error_end_event_uncaught_is_an_incident_on_the_end_event(h: Harne
     inc = h.incident(pi)
     assert inc["element_id"] == "throw" and inc["error_type"] == "UNHANDLED_ERROR_EVENT"
     assert inc["job_key"] is None
+
+
+async def test_an_output_mapping_takes_the_error_variables_out_of_the_catch_event(h: Harness) -> None:
+    body = start() + service("task") + end() + chain("start", "task", "end")
+    body += (
+        '<bpmn:boundaryEvent id="catch_a" attachedToRef="task">'
+        '<bpmn:extensionElements><zeebe:ioMapping><zeebe:output source="=reason" target="why" /></zeebe:ioMapping>'
+        '</bpmn:extensionElements><bpmn:errorEventDefinition id="catch_a_def" errorRef="err_a" /></bpmn:boundaryEvent>'
+    )
+    body += end("end_catch_a") + flow("catch_a", "end_catch_a")
+    await h.deploy(bpmn(body, extra=ERRORS))
+    pi = await h.start()
+    job = await h.job()
+    await h.engine.throw_error(job["key"], "A", "bad", {"reason": "stock"})
+    assert h.state(pi) == "COMPLETED"
+    assert h.variables(pi) == {"why": "stock"}

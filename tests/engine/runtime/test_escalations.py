@@ -204,13 +204,24 @@ async def test_an_interrupting_boundary_event_terminates_the_sub_process_and_the
     ]
     records = h.records(pi=pi)
     escalated = next(i for i, r in enumerate(records) if r["value_type"] == "ESCALATION")
-    assert (records[escalated - 1]["intent"], records[escalated - 1]["value"]["elementId"]) == (
-        "ELEMENT_ACTIVATED",
-        "up",
-    )
-    assert (records[escalated + 1]["intent"], records[escalated + 1]["value"]["elementId"]) == (
-        "ELEMENT_TERMINATING",
+    # EventHandle.activateElement writes PROCESS_EVENT TRIGGERING (in the boundary event's scope, `sub`) before
+    # ESCALATED; the boundary event's activation consumes it (TRIGGERED) after `sub` is terminated
+    sub_key = next(r["key"] for r in records if r["value"].get("elementId") == "sub")
+    assert [(r["intent"], r["value"].get("elementId"), r["value"].get("targetElementId")) for r in records][
+        escalated - 1 : escalated + 2
+    ] == [("TRIGGERING", None, "caught"), ("ESCALATED", None, None), ("ELEMENT_TERMINATING", "sub", None)]
+    assert records[escalated - 1]["value"]["scopeKey"] == sub_key
+    assert records[escalated - 2]["intent"] == "ELEMENT_ACTIVATED"
+    assert records[escalated - 2]["value"]["elementId"] == "up"
+    triggered = next(i for i, r in enumerate(records) if r["intent"] == "TRIGGERED")
+    assert records[triggered]["key"] == records[escalated - 1]["key"]
+    assert (records[triggered - 1]["value"]["elementId"], records[triggered - 1]["intent"]) == (
         "sub",
+        "ELEMENT_TERMINATED",
+    )
+    assert (records[triggered + 1]["value"]["elementId"], records[triggered + 1]["intent"]) == (
+        "caught",
+        "ELEMENT_ACTIVATING",
     )
     # escalations have no payload; the catch event's output mapping applies
     assert h.variables(pi) == {"escalation": "seen"}
@@ -368,7 +379,9 @@ async def test_a_non_interrupting_escalation_event_sub_process(h: Harness) -> No
     assert [trace.index(step) for step in order] == sorted(trace.index(step) for step in order)
     records = h.records(pi=pi)
     escalated = next(i for i, r in enumerate(records) if r["value_type"] == "ESCALATION")
-    assert (records[escalated - 1]["value"]["elementId"], records[escalated + 1]["value"]["elementId"]) == (
+    assert records[escalated - 1]["value_type"] == "PROCESS_EVENT"
+    assert records[escalated - 1]["intent"] == "TRIGGERING"
+    assert (records[escalated - 2]["value"]["elementId"], records[escalated + 1]["value"]["elementId"]) == (
         "up",
         "esp",
     )

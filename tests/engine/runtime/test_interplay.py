@@ -46,7 +46,9 @@ async def test_error_thrown_in_a_child_process_is_caught_on_the_call_activity(h:
     await h.engine.throw_error(job["key"], "E1", "", {"why": "child"})
     assert h.state(child) == "TERMINATED" and h.state(pi) == "COMPLETED"
     assert "caught_end" in h.completed(pi)
-    assert h.variables(pi) == {"why": "child"}
+    # error variables stay local to the error catch event without output mappings (as in Zeebe)
+    assert h.variables(pi) == {}
+    assert h.variables(key_of_element(h, pi, "caught")) == {"why": "child"}
 
 
 async def test_unhandled_error_in_a_child_lists_the_parent_codes(h: Harness) -> None:
@@ -187,3 +189,7 @@ async def test_native_user_task_interrupted_by_a_timer(h: Harness) -> None:
     await h.clock(60_000)
     assert h.state(pi) == "COMPLETED"
     assert [r["intent"] for r in h.records("USER_TASK")] == ["CREATING", "CREATED", "CANCELING", "CANCELED"]
+
+
+def key_of_element(h: Harness, pi: int, element_id: str) -> int:
+    return next(r["key"] for r in h.records("PROCESS_INSTANCE", pi=pi) if r["value"]["elementId"] == element_id)
