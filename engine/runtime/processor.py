@@ -104,8 +104,11 @@ class Processor:
         start_element: Element | None = None,
         parent: ElementInstance | None = None,
         trigger: dict[str, Any] | None = None,
+        triggered_start: bool = False,
     ) -> ElementInstance:
-        """A new process instance (root scope with `variables`), started at `start_element` or its none start."""
+        """A new process instance (root scope with `variables`), started at `start_element` or its none start;
+        `triggered_start`: a timer, message or signal start event fired (PROCESS_EVENT TRIGGERING in the event
+        scope of the process definition before the instance activates, EventHandle.activateProcessInstanceForStartEvent)."""
         ctx = self.ctx
         process = definition.model.process
         pi = ElementInstance(ctx.key(), process, definition, None, ctx.now)
@@ -121,6 +124,10 @@ class Processor:
             pi.runtime["start"] = start.id
         if trigger is not None:
             pi.runtime["start_trigger"] = trigger
+        if triggered_start and start is not None:
+            event_key = ctx.key()
+            self.process_event_record("TRIGGERING", event_key, definition.key, start.id, dict(trigger or {}), pi)
+            pi.runtime["start_event_key"] = event_key
         self._transition(pi, "ACTIVATING")
         # synchronously, so callers can add elements (start instructions) to an ACTIVATED instance; the
         # process's event sub-process subscriptions and timers open here (elements.containers.Process)
@@ -326,7 +333,7 @@ class Processor:
                 msg.correlated.add(pid)
                 self.ctx.save_message(msg)
                 pi = self.create_process_instance(
-                    definition, {}, start_element=start, trigger=dict(msg.variables)
+                    definition, {}, start_element=start, trigger=dict(msg.variables), triggered_start=True
                 )
                 self.hold_correlation_key(pi, correlation_key)
                 return

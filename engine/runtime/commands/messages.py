@@ -91,7 +91,7 @@ class MessageCommands(EngineBase):
                 continue
             if correlation_key and (d.bpmn_process_id, correlation_key) in self.state.message_started:
                 continue
-            pi = p.create_process_instance(d, {}, start_element=start, trigger=dict(variables))
+            pi = p.create_process_instance(d, {}, start_element=start, trigger=dict(variables), triggered_start=True)
             if correlation_key:
                 p.hold_correlation_key(pi, correlation_key)
             done.add(d.bpmn_process_id)
@@ -213,5 +213,5 @@ class MessageCommands(EngineBase):
                 continue
             for start in d.model.start_events(pid):
                 if start.event_type is EventType.SIGNAL and start.signal is not None and start.signal.name.text == name:
-                    p.create_process_instance(d, {}, start_element=start, trigger=dict(variables))
+                    p.create_process_instance(d, {}, start_element=start, trigger=dict(variables), triggered_start=True)
         return key

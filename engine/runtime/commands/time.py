@@ -116,6 +116,6 @@ class TimeCommands(EngineBase):
                 holder.timer_keys.remove(timer.key)
             ctx.batch.delete(schema.timers, timer.key)
         if holder is None:
-            p.create_process_instance(timer.definition, {}, start_element=event)
+            p.create_process_instance(timer.definition, {}, start_element=event, triggered_start=True)
         else:
             p.trigger_event(holder, event, {}, interrupting)

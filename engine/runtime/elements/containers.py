@@ -28,6 +28,11 @@ class Process(Handler):
                 trigger = None  # applied: the start event has nothing left to map
         # mark_activated opens the message/timer start events of the process's event sub-processes
         p.mark_activated(ei)
+        event_key = ei.runtime.pop("start_event_key", None)
+        if start is not None and event_key is not None:
+            # the start event consumes the trigger kept in the process definition's event scope
+            # (BpmnEventSubscriptionBehavior.activateTriggeredStartEvent)
+            p.triggered(event_key, ei.definition.key, start.id, ei)
         if start is not None:
             p.activate(start, ei, trigger=trigger)
 

@@ -246,3 +246,45 @@ async def test_a_message_catch_event_consumes_its_trigger_when_it_completes(h: H
         ("PROCESS_EVENT", "TRIGGERED", "catch"),
         ("VARIABLE", "CREATED", "x"),
     ]
+
+
+def instance_keys(h: Harness) -> list[int]:
+    return [
+        r["key"]
+        for r in h.records("PROCESS_INSTANCE", "ELEMENT_ACTIVATING")
+        if r["value"]["bpmnElementType"] == "PROCESS"
+    ]
+
+
+async def test_a_timer_start_event_triggers_in_the_scope_of_the_process_definition(h: Harness) -> None:
+    """EventHandle.activateProcessInstanceForStartEvent: TRIGGERING (scope: the process definition) before the
+    instance activates; activateTriggeredStartEvent consumes it before the start event is activated."""
+    body = start("start", timer("timeDuration", "PT1M")) + end() + flow("start", "end")
+    deployed = await h.deploy(bpmn(body))
+    await h.clock(60_000)
+    [pi] = instance_keys(h)
+    assert flow_of(h, pi)[:5] == [
+        ("PROCESS_EVENT", "TRIGGERING", "start"),
+        ("PROCESS_INSTANCE", "ELEMENT_ACTIVATING", "p"),
+        ("PROCESS_INSTANCE", "ELEMENT_ACTIVATED", "p"),
+        ("PROCESS_EVENT", "TRIGGERED", "start"),
+        ("PROCESS_INSTANCE", "ELEMENT_ACTIVATING", "start"),
+    ]
+    triggering, triggered = process_events(h, pi)
+    definition = deployed["processDefinitionKey"]
+    assert (triggering["scopeKey"], triggering["processInstanceKey"], triggering["variables"]) == (definition, pi, {})
+    assert (triggered["key"], triggered["scopeKey"]) == (triggering["key"], definition)
+    assert triggering["key"] > pi  # the instance's key is taken first
+
+
+async def test_a_message_start_event_carries_the_message_variables_in_its_trigger(h: Harness) -> None:
+    body = start("start", '<bpmn:messageEventDefinition id="sd" messageRef="go" />') + end() + flow("start", "end")
+    await h.deploy(bpmn(body, extra=message("go", "go-msg")))
+    await h.engine.publish_message("go-msg", "", 0, "", {"id": "REQ-1"})
+    [pi] = instance_keys(h)
+    assert [(e["intent"], e["targetElementId"], e["variables"]) for e in process_events(h, pi)] == [
+        ("TRIGGERING", "start", {"id": "REQ-1"}),
+        ("TRIGGERED", "start", {}),
+    ]
+    assert h.state(pi) == "COMPLETED"
+    assert h.variables(pi) == {"id": "REQ-1"}
