@@ -218,10 +218,18 @@ class Processor:
 
     def mark_activated(self, ei: ElementInstance) -> None:
         """Open the element's boundary events (they may fail: the element stays ACTIVATING), then ACTIVATED."""
+        self.open_activation_events(ei)
+        self.set_activated(ei)
+
+    def open_activation_events(self, ei: ElementInstance) -> None:
+        """The first half of `mark_activated`, for elements that write records between the two (a job, a user
+        task: Zeebe subscribes, creates them, then transitions to ELEMENT_ACTIVATED)."""
         if (
             ei.is_mi_body or ei.parent is None or not ei.parent.is_mi_body
         ):  # inner instances: the body has them
             self.open_boundary_events(ei)
+
+    def set_activated(self, ei: ElementInstance) -> None:
         self._transition(ei, "ACTIVATED")
 
     # -- completion ------------------------------------------------------------------------------------------

@@ -88,8 +88,10 @@ class JobTask(Handler):
             ei.element.user_task is not None and not ei.element.user_task.native
         ):
             headers.update(_user_task_headers(p, ei))
-        p.mark_activated(ei)
+        # JobWorkerTaskProcessor.finalizeActivation: subscribe to the events, create the job, then ACTIVATED
+        p.open_activation_events(ei)
         p.create_job(ei, job_type, retries, headers)
+        p.set_activated(ei)
 
     def on_terminate(self, p: Processor, ei: ElementInstance) -> None:
         job = p.state.jobs.get(ei.job_key) if ei.job_key is not None else None
@@ -190,7 +192,8 @@ class UserTaskHandler(JobTask):
                 external = str(vars_.evaluate(ctx, ut.form.external_reference, ei))
             elif ut.form.form_key:
                 external = ut.form.form_key
-        p.mark_activated(ei)
+        # UserTaskProcessor: subscribe to the events, create the user task (CREATING, CREATED), then ACTIVATED
+        p.open_activation_events(ei)
         task = UserTask(
             ctx.key(),
             ei,
@@ -211,6 +214,7 @@ class UserTaskHandler(JobTask):
         user_task_record(p, task, "CREATING")
         user_task_record(p, task, "CREATED")
         ctx.save_user_task(task)
+        p.set_activated(ei)
 
     def on_terminate(self, p: Processor, ei: ElementInstance) -> None:
         super().on_terminate(p, ei)

@@ -146,3 +146,24 @@ async def test_expression_job_type_and_retries(h: Harness) -> None:
     await h.start(kind="dyn", tries=4)
     job = await h.job("dyn")
     assert job["retries"] == 5
+
+
+async def test_the_job_is_created_before_the_task_is_activated(h: Harness) -> None:
+    """JobWorkerTaskProcessor.finalizeActivation: subscribe to the boundary events, create the job, then
+    ELEMENT_ACTIVATED."""
+    timer = (
+        '<bpmn:boundaryEvent id="late" attachedToRef="task" cancelActivity="false">'
+        '<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        "</bpmn:boundaryEvent>"
+    )
+    await h.deploy(bpmn(simple(service("task")) + timer))
+    pi = await h.start()
+    steps = [(r["value_type"], r["intent"]) for r in h.records(pi=pi)]
+    start = steps.index(("PROCESS_INSTANCE", "ELEMENT_ACTIVATING"), 4)
+    assert steps[start : start + 4] == [
+        ("PROCESS_INSTANCE", "ELEMENT_ACTIVATING"),
+        ("TIMER", "CREATED"),
+        ("JOB", "CREATED"),
+        ("PROCESS_INSTANCE", "ELEMENT_ACTIVATED"),
+    ]
+    assert h.records(pi=pi)[start]["value"]["elementId"] == "task"

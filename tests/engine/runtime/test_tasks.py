@@ -94,6 +94,14 @@ async def test_native_user_task_assignment_and_completion(h: Harness) -> None:
     assert (task.assignee, task.candidate_groups, task.priority) == ("anna", ["sales", "ops"], 50)
     assert task.element_instance.key == h.live(pi, "approve").key and task.key != task.element_instance.key
     assert [r["intent"] for r in h.records("USER_TASK")] == ["CREATING", "CREATED"]
+    # UserTaskProcessor: the user task is created before the element is ACTIVATED
+    steps = [(r["value_type"], r["intent"], r["value"].get("elementId")) for r in h.records(pi=pi)]
+    activating = steps.index(("PROCESS_INSTANCE", "ELEMENT_ACTIVATING", "approve"))
+    assert steps[activating + 1 : activating + 4] == [
+        ("USER_TASK", "CREATING", "approve"),
+        ("USER_TASK", "CREATED", "approve"),
+        ("PROCESS_INSTANCE", "ELEMENT_ACTIVATED", "approve"),
+    ]
     assert await h.jobs("io.camunda.zeebe:userTask") == []  # no job for a Camunda user task
     await h.engine.assign_user_task(task.key, "ben")
     assert h.records("USER_TASK")[-1]["value"]["assignee"] == "ben"
