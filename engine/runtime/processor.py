@@ -1,6 +1,7 @@
 """The element life cycle (Zeebe's BpmnStreamProcessor + BpmnStateTransitionBehavior).
 
-activate: ELEMENT_ACTIVATING -> input mappings -> the kind's `activate` (which calls `mark_activated`)
+activate: (the ACTIVATE_ELEMENT command is queued; when it is processed:) ELEMENT_ACTIVATING -> input mappings ->
+the kind's `activate` (which calls `mark_activated`)
 complete: ELEMENT_COMPLETING -> event trigger and output mappings -> ELEMENT_COMPLETED -> outgoing flows
 terminate: ELEMENT_TERMINATING -> children, jobs, timers, subscriptions -> ELEMENT_TERMINATED
 
@@ -155,7 +156,7 @@ class Processor:
         ei.trigger = trigger
         self.state.element_instances[ei.key] = ei
         parent.children[ei.key] = ei
-        self._transition(ei, "ACTIVATING")
+        ei.state = "PENDING"  # the ACTIVATE_ELEMENT command: ELEMENT_ACTIVATING when it is processed
         if mi_inner is not None:
             vars_.merge_local(ctx, ei, mi_inner)
         ctx.queue.append(lambda: self.run_activation(ei))
@@ -206,6 +207,8 @@ class Processor:
         return ei
 
     def run_activation(self, ei: ElementInstance) -> None:
+        if ei.state == "PENDING":
+            self._transition(ei, "ACTIVATING")
         if ei.state != "ACTIVATING":
             return
         self.close_event_scope(ei)  # a re-run after an incident opens them afresh
@@ -443,6 +446,15 @@ class Processor:
         """Terminate an element instance and everything inside it (depth first, synchronously)."""
         if ei.state in ("COMPLETED", "TERMINATED"):
             return
+        if ei.state == "PENDING":
+            # its ACTIVATE_ELEMENT command is not processed yet: Zeebe rejects it, no record is written
+            ei.state = "TERMINATED"
+            self.state.element_instances.pop(ei.key, None)
+            if ei.parent is not None:
+                ei.parent.children.pop(ei.key, None)
+                if notify:
+                    self._notify_terminated(ei.parent, ei)
+            return
         self._transition(ei, "TERMINATING")
         compensation.scope_terminating(self, ei)
         for child in list(ei.children.values()):
@@ -456,11 +468,13 @@ class Processor:
             self.ctx.save_instance_row(ei, "TERMINATED", end=self.ctx.now)
             self.process_ended(ei, completed=False)
         elif notify:
-            parent = ei.parent
-            if parent.is_mi_body and parent.state == "ACTIVATED":
-                handler_for(parent).child_completed(self, parent, ei)
-            else:
-                self.child_done(parent)
+            self._notify_terminated(ei.parent, ei)
+
+    def _notify_terminated(self, parent: ElementInstance, ei: ElementInstance) -> None:
+        if parent.is_mi_body and parent.state == "ACTIVATED":
+            handler_for(parent).child_completed(self, parent, ei)
+        else:
+            self.child_done(parent)
 
     def terminate_children(self, scope: ElementInstance, keep: int | None = None) -> None:
         """End every token of `scope` but `keep` (an interrupting event, a terminate end event)."""

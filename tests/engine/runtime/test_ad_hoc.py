@@ -47,7 +47,9 @@ async def test_the_listed_elements_run_each_in_an_inner_instance(h: Harness) -> 
     assert h.active(pi) == ["A", "B", "ad", INNER, INNER]
     trace = h.trace(pi)
     start_at = trace.index(("ad", "ELEMENT_ACTIVATING"))
-    assert trace[start_at : start_at + 8] == [
+    # the inner instances are events written at once; A and B follow as ACTIVATE_ELEMENT commands, each
+    # processed (ACTIVATING ... ACTIVATED) before the next
+    assert trace[start_at : start_at + 10] == [
         ("ad", "ELEMENT_ACTIVATING"),
         ("ad", "ELEMENT_ACTIVATED"),
         (INNER, "ELEMENT_ACTIVATING"),
@@ -55,7 +57,9 @@ async def test_the_listed_elements_run_each_in_an_inner_instance(h: Harness) -> 
         (INNER, "ELEMENT_ACTIVATING"),
         (INNER, "ELEMENT_ACTIVATED"),
         ("A", "ELEMENT_ACTIVATING"),
+        ("A", "ELEMENT_ACTIVATED"),
         ("B", "ELEMENT_ACTIVATING"),
+        ("B", "ELEMENT_ACTIVATED"),
     ]
     [ad_key] = keys(h, pi, "ad")
     inner = keys(h, pi, INNER)

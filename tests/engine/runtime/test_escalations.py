@@ -234,16 +234,21 @@ async def test_a_non_interrupting_boundary_event_lets_the_throw_event_continue(h
     pi = await h.start()
     assert h.active(pi) == ["handle", "inner", "sub"]
     trace = h.trace(pi)
-    assert after(trace, ("up", "ELEMENT_ACTIVATED"), 9) == [
+    # commands in the order written: caught's COMPLETE_ELEMENT, up's COMPLETE_ELEMENT, then handle's and
+    # inner's ACTIVATE_ELEMENT (ELEMENT_ACTIVATING is written when the command is processed)
+    assert after(trace, ("up", "ELEMENT_ACTIVATED"), 12) == [
         ("up", "ELEMENT_ACTIVATED"),
         ("caught", "ELEMENT_ACTIVATING"),
         ("caught", "ELEMENT_ACTIVATED"),
         ("caught", "ELEMENT_COMPLETING"),
         ("caught", "ELEMENT_COMPLETED"),
         ("caught_to_handle", "SEQUENCE_FLOW_TAKEN"),
-        ("handle", "ELEMENT_ACTIVATING"),
         ("up", "ELEMENT_COMPLETING"),
         ("up", "ELEMENT_COMPLETED"),
+        ("up_to_inner", "SEQUENCE_FLOW_TAKEN"),
+        ("handle", "ELEMENT_ACTIVATING"),
+        ("handle", "ELEMENT_ACTIVATED"),
+        ("inner", "ELEMENT_ACTIVATING"),
     ]
     records = h.records(pi=pi)
     escalated = next(i for i, r in enumerate(records) if r["value_type"] == "ESCALATION")

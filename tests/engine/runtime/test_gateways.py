@@ -237,3 +237,27 @@ async def test_event_based_gateway_timer_wins_and_the_subscription_is_closed(h: 
     assert [r["intent"] for r in h.records("PROCESS_MESSAGE_SUBSCRIPTION")] == ["CREATED", "DELETED"]
     await h.engine.publish_message("ping", "k1", 0, "", {})
     assert "msg" not in [e for e, _ in h.trace(pi)]
+
+
+async def test_a_fork_writes_each_activation_when_its_command_is_processed(h: Harness) -> None:
+    """takeSequenceFlow writes SEQUENCE_FLOW_TAKEN and an ACTIVATE_ELEMENT command (with the new instance's key);
+    ELEMENT_ACTIVATING is written when the command is processed, after both flows were taken."""
+    await h.deploy(fork_join("parallelGateway"))
+    pi = await h.start()
+    steps = [
+        (r["value_type"], r["intent"], r["value"].get("elementId"), r["key"]) for r in h.records(pi=pi)
+    ]
+    at = next(i for i, s in enumerate(steps) if s[1] == "SEQUENCE_FLOW_TAKEN" and s[2] == "to_a")
+    assert [s[:3] for s in steps[at : at + 8]] == [
+        ("PROCESS_INSTANCE", "SEQUENCE_FLOW_TAKEN", "to_a"),
+        ("PROCESS_INSTANCE", "SEQUENCE_FLOW_TAKEN", "to_b"),
+        ("PROCESS_INSTANCE", "ELEMENT_ACTIVATING", "a"),
+        ("JOB", "CREATED", "a"),
+        ("PROCESS_INSTANCE", "ELEMENT_ACTIVATED", "a"),
+        ("PROCESS_INSTANCE", "ELEMENT_ACTIVATING", "b"),
+        ("JOB", "CREATED", "b"),
+        ("PROCESS_INSTANCE", "ELEMENT_ACTIVATED", "b"),
+    ]
+    # the element instance keys are taken when the commands are written (activateElementInstanceInFlowScope)
+    flow_a, flow_b, a, b = (steps[at][3], steps[at + 1][3], steps[at + 2][3], steps[at + 5][3])
+    assert flow_a < a < flow_b < b
