@@ -35,7 +35,7 @@ def _registry() -> dict[ElementType, Handler]:
         ElementType.BOUNDARY_EVENT: Handler(),
         ElementType.EXCLUSIVE_GATEWAY: gateways.ExclusiveGateway(),
         ElementType.INCLUSIVE_GATEWAY: gateways.InclusiveGateway(),
-        ElementType.PARALLEL_GATEWAY: Handler(),
+        ElementType.PARALLEL_GATEWAY: gateways.ParallelGateway(),
         ElementType.EVENT_BASED_GATEWAY: gateways.EventBasedGateway(),
     }
 

@@ -1,5 +1,6 @@
 """Gateways: exclusive and inclusive choose their flows on activation; event-based waits for an event.
-Parallel and inclusive joins are handled where tokens arrive (Processor.take_flow)."""
+Parallel and inclusive joins are handled where tokens arrive (Processor.take_flow). Exclusive, inclusive and
+parallel gateways complete in the step that activates them (Zeebe's *GatewayProcessor.finalizeActivation)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ class ExclusiveGateway(Handler):
                 raise StepFailure("CONDITION_ERROR", NO_FLOW)
         ei.runtime["flows"] = [f.id for f in chosen]
         p.mark_activated(ei)
-        p.complete(ei)
+        p.run_completion(ei)  # COMPLETING, COMPLETED and the flows in the same step (no COMPLETE_ELEMENT)
 
 
 class InclusiveGateway(Handler):
@@ -66,7 +67,16 @@ class InclusiveGateway(Handler):
                 raise StepFailure("CONDITION_ERROR", NO_FLOW)
         ei.runtime["flows"] = [f.id for f in chosen]
         p.mark_activated(ei)
-        p.complete(ei)
+        p.run_completion(ei)  # COMPLETING, COMPLETED and the flows in the same step (no COMPLETE_ELEMENT)
+
+
+class ParallelGateway(Handler):
+    """ParallelGatewayProcessor.finalizeActivation: ACTIVATED, COMPLETING, COMPLETED and the outgoing flows at
+    once (the join happens where the tokens arrive)."""
+
+    def activate(self, p: Processor, ei: ElementInstance) -> None:
+        p.mark_activated(ei)
+        p.run_completion(ei)
 
 
 class EventBasedGateway(Handler):

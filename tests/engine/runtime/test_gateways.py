@@ -261,3 +261,47 @@ async def test_a_fork_writes_each_activation_when_its_command_is_processed(h: Ha
     # the element instance keys are taken when the commands are written (activateElementInstanceInFlowScope)
     flow_a, flow_b, a, b = (steps[at][3], steps[at + 1][3], steps[at + 2][3], steps[at + 5][3])
     assert flow_a < a < flow_b < b
+
+
+async def test_exclusive_and_parallel_gateways_complete_in_the_step_that_activates_them(h: Harness) -> None:
+    """ExclusiveGatewayProcessor / ParallelGatewayProcessor.finalizeActivation write ACTIVATED, COMPLETING,
+    COMPLETED and take the flow at once - no COMPLETE_ELEMENT command lets another token in between."""
+    body = (
+        start()
+        + '<bpmn:parallelGateway id="fork" />'
+        + '<bpmn:exclusiveGateway id="x1" />'
+        + '<bpmn:exclusiveGateway id="x2" />'
+        + service("a", "a")
+        + service("b", "b")
+        + end("ea")
+        + end("eb")
+        + flow("start", "fork")
+        + flow("fork", "x1")
+        + flow("fork", "x2")
+        + flow("x1", "a")
+        + flow("x2", "b")
+        + flow("a", "ea")
+        + flow("b", "eb")
+    )
+    await h.deploy(bpmn(body))
+    pi = await h.start()
+    trace = h.trace(pi)
+    assert trace[trace.index(("fork", "ELEMENT_ACTIVATING")) :][:16] == [
+        ("fork", "ELEMENT_ACTIVATING"),
+        ("fork", "ELEMENT_ACTIVATED"),
+        ("fork", "ELEMENT_COMPLETING"),
+        ("fork", "ELEMENT_COMPLETED"),
+        ("fork_to_x1", "SEQUENCE_FLOW_TAKEN"),
+        ("fork_to_x2", "SEQUENCE_FLOW_TAKEN"),
+        ("x1", "ELEMENT_ACTIVATING"),
+        ("x1", "ELEMENT_ACTIVATED"),
+        ("x1", "ELEMENT_COMPLETING"),
+        ("x1", "ELEMENT_COMPLETED"),
+        ("x1_to_a", "SEQUENCE_FLOW_TAKEN"),
+        ("x2", "ELEMENT_ACTIVATING"),
+        ("x2", "ELEMENT_ACTIVATED"),
+        ("x2", "ELEMENT_COMPLETING"),
+        ("x2", "ELEMENT_COMPLETED"),
+        ("x2_to_b", "SEQUENCE_FLOW_TAKEN"),
+    ]
+    assert h.active(pi) == ["a", "b"]
