@@ -162,32 +162,25 @@ class Camunda:
     async def decision_xml(self, key: str) -> str:
         return str(await self._call("GET", f"/decision-definitions/{key}/xml"))
 
-    async def element_statistics(self, definition_key: str, filter: JSON | None = None) -> list[JSON] | None:
-        """Operate's per-element badges; None where the engine lacks the endpoint (the caller counts itself)."""
+    async def _items_if_offered(self, method: str, path: str, body: Any = None) -> list[JSON] | None:
+        """A call's `items`; None where the engine does not offer the endpoint (404 without a route, 405, 501)."""
         try:
-            result = await self._call(
-                "POST",
-                f"/process-definitions/{definition_key}/statistics/element-instances",
-                {"filter": filter or {}},
-                ok404=True,
-            )
+            result = await self._call(method, path, body, ok404=True)
         except CamundaError as e:
             if e.status in (405, 501):
                 return None
             raise
         return None if result is None else list(result.get("items", []))
 
+    async def element_statistics(self, definition_key: str, filter: JSON | None = None) -> list[JSON] | None:
+        """Operate's per-element badges; None where the engine lacks the endpoint (the caller counts itself)."""
+        path = f"/process-definitions/{definition_key}/statistics/element-instances"
+        return await self._items_if_offered("POST", path, {"filter": filter or {}})
+
     async def instance_statistics(self, process_instance_key: str) -> list[JSON] | None:
         """Per-element counts of one instance; None where the engine lacks the endpoint."""
-        try:
-            result = await self._call(
-                "GET", f"/process-instances/{process_instance_key}/statistics/element-instances", ok404=True
-            )
-        except CamundaError as e:
-            if e.status in (405, 501):
-                return None
-            raise
-        return None if result is None else list(result.get("items", []))
+        path = f"/process-instances/{process_instance_key}/statistics/element-instances"
+        return await self._items_if_offered("GET", path)
 
     async def evaluate_decision(self, decision_id: str, variables: JSON) -> JSON:
         return dict(
@@ -200,22 +193,12 @@ class Camunda:
 
     async def decision_instances(self, process_instance_key: str) -> list[JSON] | None:
         """The DMN evaluations of an instance; None where the engine lacks `/decision-instances/search`."""
-        try:
-            result = await self._call(
-                "POST",
-                "/decision-instances/search",
-                {
-                    "filter": {"processInstanceKey": process_instance_key},
-                    "sort": [{"field": "evaluationDate", "order": "ASC"}],
-                    "page": {"limit": 1000},
-                },
-                ok404=True,
-            )
-        except CamundaError as e:
-            if e.status in (405, 501):
-                return None
-            raise
-        return None if result is None else list(result.get("items", []))
+        body = {
+            "filter": {"processInstanceKey": process_instance_key},
+            "sort": [{"field": "evaluationDate", "order": "ASC"}],
+            "page": {"limit": 1000},
+        }
+        return await self._items_if_offered("POST", "/decision-instances/search", body)
 
     async def decision_instance(self, key: str) -> JSON | None:
         """One recorded decision evaluation with its evaluated inputs and matched rules."""
@@ -289,10 +272,8 @@ class Camunda:
 
     async def sequence_flows(self, process_instance_key: str) -> list[str] | None:
         """The ids of the flows the instance took; None where the engine lacks the endpoint."""
-        result = await self._call(
-            "GET", f"/process-instances/{process_instance_key}/sequence-flows", ok404=True
-        )
-        if result is None:
+        items = await self._items_if_offered("GET", f"/process-instances/{process_instance_key}/sequence-flows")
+        if items is None:
             return None
         # `sequenceFlowId` is Camunda's row id ("<instance key>_<flow id>"); the flow's own id is `elementId`
-        return [str(f.get("elementId") or f.get("sequenceFlowId")) for f in result.get("items", [])]
+        return [str(f.get("elementId") or f.get("sequenceFlowId")) for f in items]

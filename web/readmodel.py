@@ -212,18 +212,6 @@ class StoreReadModel:
         self._cycle = _CycleTimes()
         self._cycle_lock = threading.Lock()
 
-    def _gradings(self, s: Session, case_ids: list[int]) -> dict[int, str | None]:
-        latest: dict[int, tuple[int, str | None]] = {}
-        rows = s.execute(
-            select(OsjaRecord.case_id, OsjaRecord.version, OsjaRecord.residual_risk).where(
-                OsjaRecord.case_id.in_(case_ids)
-            )
-        )
-        for case_id, version, risk in rows:
-            if case_id not in latest or version > latest[case_id][0]:
-                latest[case_id] = (version, risk)
-        return {k: v[1] for k, v in latest.items()}
-
     def _where(self, f: CaseFilter) -> list[ColumnElement[bool]]:
         out: list[ColumnElement[bool]] = []
         if f.request_id:
@@ -271,7 +259,7 @@ class StoreReadModel:
             case = s.scalar(select(Case).where(Case.request_id == request_id))
             if case is None:
                 return None
-            grading = self._gradings(s, [case.id]).get(case.id)
+            grading = s.scalar(select(_GRADING).where(Case.id == case.id))
             chain = verify_case(s, request_id)
             consultations = s.scalars(select(Consultation).where(Consultation.case_id == case.id))
             return CaseFile(
