@@ -40,6 +40,11 @@ async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await run_in_threadpool(fn, *args, **kwargs)
 
 
+def page_count(total: int, size: int) -> int:
+    """Pages of `size` rows for `total` rows; one (empty) page for none."""
+    return max(1, -(-total // size))
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from ipa.vocab import Purpose
 from web.auth import Manager
 from web.charts import line_chart
-from web.deps import CamundaDep, CasesDep, SettingsDep, blocking, render
+from web.deps import CamundaDep, CasesDep, SettingsDep, blocking, page_count, render
 from web.operations import element_counts, sla_overview
 from web.readmodel import STAGES, CaseFilter, csv_rows
 
@@ -52,14 +52,13 @@ async def dashboard(
         blocking(cases.stage_cycle_times),
         sla_overview(cm),
     )
-    pages = max(1, -(-total // PAGE_SIZE))
     return render(
         request,
         "dashboard.html",
         rows=rows,
         total=total,
         page=page,
-        pages=pages,
+        pages=page_count(total, PAGE_SIZE),
         first=(page - 1) * PAGE_SIZE + 1,
         page_url=lambda n: "/dashboard?" + urlencode({**dict(request.query_params), "page": n}),
         f=f,

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from web.auth import Csrf, CurrentUser, User
 from web.camunda import JSON, Camunda
-from web.deps import CamundaDep, render
+from web.deps import CamundaDep, page_count, render
 from web.operations import parse_time, request_ids
 
 router = APIRouter(tags=["inbox"])
@@ -91,14 +91,14 @@ async def inbox(request: Request, user: CurrentUser, cm: CamundaDep, page: int =
     for t in [*mine, *others]:
         t["requestId"] = ids.get(str(t["processInstanceKey"]))
         t["created"] = parse_time(t.get("creationDate"))
-    pages = max(1, -(-total // INBOX_PAGE))
     return render(
         request,
         "inbox.html",
         tasks=[*mine, *others] if page == 1 else others,
         total=total,
         page=page,
-        pages=pages,
+        pages=page_count(total, INBOX_PAGE),
+        page_url=lambda n: f"/inbox?page={n}",
         first=(page - 1) * INBOX_PAGE + 1,
         shown=len(others),
     )
